@@ -1,0 +1,117 @@
+/**
+ * Data types and PyTorch's type-promotion rules.
+ *
+ * | dtype     | storage      | category |
+ * |-----------|--------------|----------|
+ * | `bool`    | Uint8Array   | 0 (bool) |
+ * | `int32`   | Int32Array   | 1 (int)  |
+ * | `float32` | Float32Array | 2 (float)|
+ * | `float64` | Float64Array | 2 (float)|
+ *
+ * Promotion (as `torch.result_type`): the result takes the highest category among the operands;
+ * within a category the widest dtype wins. Operands are ranked: tensors with at least one dimension
+ * first, then zero-dimensional tensors, then plain JS numbers/booleans. A lower-ranked operand only
+ * changes the result when its category is higher, e.g. `int32 tensor + 1.5 -> float32`,
+ * `float32 tensor + float64 0-d tensor -> float32`, `float32 + float64 -> float64`.
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+/** The typed array that holds elements of each dtype. */
+export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
+
+/** The dtype new floating-point tensors get (PyTorch's default dtype). */
+export const DEFAULT_FLOAT: DType = 'float32';
+
+export function isDType(x: unknown): x is DType {
+  return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
+}
+
+export function isFloating(d: DType): boolean {
+  return d === 'float32' || d === 'float64';
+}
+
+/** 0 bool, 1 integer, 2 floating point. */
+export function category(d: DType): number {
+  return d === 'bool' ? 0 : d === 'int32' ? 1 : 2;
+}
+
+const ORDER: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+/** The smallest dtype that holds both (`torch.promote_types`). */
+export function promoteTypes(a: DType, b: DType): DType {
+  return ORDER[a] >= ORDER[b] ? a : b;
+}
+
+/** Allocate zeroed storage for `n` elements of `dtype`. */
+export function allocStorage(dtype: DType, n: number): Storage {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'bool':
+      return new Uint8Array(n);
+  }
+}
+
+/** The dtype of an existing typed array, or null if it is not one @dl uses. */
+export function dtypeOfStorage(s: ArrayBufferView): DType | null {
+  if (s instanceof Float32Array) return 'float32';
+  if (s instanceof Float64Array) return 'float64';
+  if (s instanceof Int32Array) return 'int32';
+  if (s instanceof Uint8Array) return 'bool';
+  return null;
+}
+
+/** Convert one JS number to the value a storage of `dtype` holds (truncation toward 0 for int32). */
+export function castScalar(v: number, dtype: DType): number {
+  switch (dtype) {
+    case 'bool':
+      return v !== 0 && !Number.isNaN(v) ? 1 : 0;
+    case 'int32':
+      return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
+    case 'float32':
+      return Math.fround(v);
+    case 'float64':
+      return v;
+  }
+}
+
+/** One operand as seen by type promotion. */
+export interface PromotionOperand {
+  dtype: DType;
+  /** 2: tensor with dims, 1: zero-dim tensor, 0: JS scalar. */
+  rank: number;
+}
+
+/** The dtype a JS scalar stands for: booleans are bool, integers int32, other numbers float. */
+export function scalarDType(v: number | boolean): DType {
+  if (typeof v === 'boolean') return 'bool';
+  return Number.isInteger(v) ? 'int32' : DEFAULT_FLOAT;
+}
+
+/** `torch.result_type` over any number of operands (see the module comment). */
+export function resultType(ops: readonly PromotionOperand[]): DType {
+  // best dtype per rank
+  const best: (DType | null)[] = [null, null, null];
+  for (const o of ops) {
+    const b = best[o.rank];
+    best[o.rank] = b === null ? o.dtype : promoteTypes(b, o.dtype);
+  }
+  let result: DType | null = null;
+  for (let r = 2; r >= 0; r--) {
+    const d = best[r];
+    if (d === null) continue;
+    if (result === null) result = d;
+    else if (category(d) > category(result)) {
+      // a lower-ranked operand of a higher category: the default dtype of that category,
+      // unless it is a tensor (then its own dtype)
+      result = r === 0 ? (category(d) === 2 ? DEFAULT_FLOAT : d) : d;
+    }
+  }
+  return result ?? DEFAULT_FLOAT;
+}

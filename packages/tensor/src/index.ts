@@ -1,0 +1,103 @@
+/**
+ * @dl/tensor: n-dimensional arrays with dtypes, NumPy/PyTorch broadcasting, strided views, and
+ * pluggable compute backends (`js` reference; `native` and `cuda` to come).
+ *
+ * ```ts
+ * import { tensor, arange } from '@dl/tensor';
+ * const x = arange(6).reshape(2, 3).float();
+ * console.log(x.mul(2).sum({ dim: 1 }).toString()); // tensor([ 6., 24.])
+ * ```
+ */
+import { registerBackend } from './backend';
+import { jsBackend } from './backends/js';
+
+registerBackend('js', () => jsBackend, { makeDefault: true });
+
+export { Tensor } from './tensor';
+export type { NestedArray, ReduceOptions, TensorLike, ValuesIndices, VarOptions } from './tensor';
+export {
+  DEFAULT_FLOAT,
+  DTYPES,
+  allocStorage,
+  isFloating,
+  promoteTypes,
+  resultType,
+  type DType,
+  type Storage,
+} from './dtype';
+export {
+  BackendUnavailableError,
+  DLError,
+  DTypeError,
+  IndexError,
+  ShapeError,
+  ValueError,
+  fmtShape,
+} from './errors';
+export { broadcastShapes, contiguousStrides, normalizeDim, normalizeDims, numelOf, type Shape } from './shape';
+export { Generator, defaultGenerator, manualSeed } from './random';
+export { getPrintOptions, resetPrintOptions, setPrintOptions, formatTensor, type PrintOptions } from './format';
+export {
+  KERNELS,
+  getBackend,
+  listBackends,
+  registerBackend,
+  setBackend,
+  withBackend,
+  type Backend,
+  type BinaryOp,
+  type Conv2dParams,
+  type KernelName,
+  type Pool2dParams,
+  type ReduceOp,
+  type UnaryOp,
+  type UnfoldParams,
+  type View,
+} from './backend';
+export { convOutputSize, poolOutputSize } from './geometry';
+export {
+  arange,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  ones,
+  onesLike,
+  rand,
+  randint,
+  randLike,
+  randn,
+  randnLike,
+  randperm,
+  tensor,
+  zeros,
+  zerosLike,
+  type CreateOptions,
+  type RandomOptions,
+  type TensorData,
+} from './ops/creation';
+export { clamp, promote, scalarTensor, where } from './ops/elementwise';
+export { cat, chunk, split, stack } from './ops/join';
+export { linear, matmul } from './ops/linalg';
+export {
+  avgPool2d,
+  avgPool2dBackward,
+  col2im,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dParams,
+  im2col,
+  maxPool2d,
+  maxPool2dBackward,
+  maxPool2dWithIndices,
+  pool2dParams,
+  unfoldParams,
+  type AvgPool2dOptions,
+  type Conv2dOptions,
+  type MaxPool2dOptions,
+  type Pair,
+  type UnfoldOptions,
+} from './ops/nn';
+export { reducedShape, sumTo } from './ops/reduce';
+export { asStrided } from './ops/views';

@@ -1,0 +1,430 @@
+/**
+ * `Tensor`: an n-dimensional array of one dtype, stored as a typed array (`storage`) seen through
+ * a `shape`, `strides` and an `offset`. Element `(i0, i1, ...)` lives at
+ * `storage[offset + i0 * strides[0] + i1 * strides[1] + ...]`, so reshape (when possible),
+ * transpose, slicing and expand are views that share storage; `contiguous()` copies when needed.
+ *
+ * Tensors are immutable values from the point of view of the ops (every op returns a new tensor);
+ * only the methods ending in `_` (`copy_`, `fill_`) write into an existing storage.
+ *
+ * ```ts
+ * const a = tensor([[1, 2], [3, 4]]);   // float32 by default
+ * const b = a.transpose(0, 1);           // a view, no copy
+ * a.matmul(b).sum({ dim: 1 }).toArray(); // [12, 32]
+ * ```
+ */
+import type { View } from './backend';
+import { getBackend } from './backend';
+import { dtypeOfStorage, type DType, type Storage } from './dtype';
+import { ValueError, fmtShape } from './errors';
+import { formatTensor } from './format';
+import { contiguousStrides, normalizeDim, numelOf, type Shape } from './shape';
+import * as E from './ops/elementwise';
+import * as I from './ops/indexing';
+import * as J from './ops/join';
+import * as L from './ops/linalg';
+import * as R from './ops/reduce';
+import * as V from './ops/views';
+
+/** A tensor, a JS number or a boolean: what binary ops accept as their other operand. */
+export type TensorLike = Tensor | number | boolean;
+
+/** Options of reductions. `dim` omitted reduces over every dim. */
+export interface ReduceOptions {
+  dim?: number | readonly number[];
+  keepdim?: boolean;
+}
+
+/** Options of `var` / `std`: `unbiased` divides by `n - 1` (PyTorch's default) instead of `n`. */
+export interface VarOptions extends ReduceOptions {
+  unbiased?: boolean;
+}
+
+/** Values and their positions along one dim, as returned by `max({ dim })` and `min({ dim })`. */
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+/** Nested arrays of numbers or booleans, as `toArray()` returns them. */
+export type NestedArray = number | boolean | NestedArray[];
+
+export class Tensor implements View {
+  readonly storage: Storage;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+
+  /** Low-level constructor: prefer the factories (`tensor`, `zeros`, ...). */
+  constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
+    const dtype = dtypeOfStorage(storage);
+    if (dtype === null) throw new ValueError('Tensor: storage must be a Float32Array, Float64Array, Int32Array or Uint8Array');
+    this.storage = storage;
+    this.dtype = dtype;
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
+    this.offset = offset;
+    if (!strides && offset === 0 && numelOf(shape) !== storage.length) {
+      throw new ValueError(
+        `Tensor: shape ${fmtShape(shape)} needs ${numelOf(shape)} elements but the storage has ${storage.length}`,
+      );
+    }
+  }
+
+  /** Number of dims. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Always 'cpu' for tensors of the js and native backends. */
+  get device(): 'cpu' {
+    return 'cpu';
+  }
+
+  /** Number of elements. */
+  numel(): number {
+    return numelOf(this.shape);
+  }
+
+  /** The shape, or the size of one dim (negative dims count from the end). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number | number[] {
+    if (dim === undefined) return [...this.shape];
+    return this.shape[normalizeDim('size', dim, this.ndim)];
+  }
+
+  isContiguous(): boolean {
+    let expected = 1;
+    for (let i = this.ndim - 1; i >= 0; i--) {
+      if (this.shape[i] === 1) continue;
+      if (this.strides[i] !== expected) return false;
+      expected *= this.shape[i];
+    }
+    return true;
+  }
+
+  // ---- conversion and printing ----
+
+  /** Nested JS arrays (a number or boolean for 0-d tensors); bool tensors give booleans. */
+  toArray(): NestedArray {
+    const flat = this.toTypedArray();
+    const isBool = this.dtype === 'bool';
+    const build = (dim: number, base: number): NestedArray => {
+      if (dim === this.ndim) return isBool ? flat[base] !== 0 : flat[base];
+      const n = this.shape[dim];
+      const step = numelOf(this.shape.slice(dim + 1));
+      const out: NestedArray[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = build(dim + 1, base + i * step);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** A contiguous copy of the elements in row-major order, in this tensor's typed array type. */
+  toTypedArray(): Storage {
+    return getBackend().cast(this, this.dtype);
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.numel() !== 1) {
+      throw new ValueError(
+        `item: only a tensor with one element can be converted to a number, got shape ${fmtShape(this.shape)}`,
+      );
+    }
+    return this.toTypedArray()[0];
+  }
+
+  /** PyTorch-style text: `tensor([[1., 2.],\n        [3., 4.]])`. */
+  toString(): string {
+    return formatTensor(this.toTypedArray(), this.shape, this.dtype);
+  }
+
+  /** Node's console.log / util.inspect show the PyTorch-style text. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /** Converts to `dtype` (a copy; `this` when the dtype is already right). */
+  to(dtype: DType): Tensor {
+    return E.toDType(this, dtype);
+  }
+  float(): Tensor {
+    return this.to('float32');
+  }
+  double(): Tensor {
+    return this.to('float64');
+  }
+  int(): Tensor {
+    return this.to('int32');
+  }
+  bool(): Tensor {
+    return this.to('bool');
+  }
+
+  /** A contiguous copy that shares nothing with this tensor. */
+  clone(): Tensor {
+    return new Tensor(getBackend().cast(this, this.dtype), this.shape);
+  }
+
+  /** In place: writes `src` (broadcast to this shape, converted to this dtype) into this view. */
+  copy_(src: TensorLike): this {
+    I.copyInto(this, src);
+    return this;
+  }
+
+  /** In place: sets every element of this view to `value`. */
+  fill_(value: number | boolean): this {
+    I.copyInto(this, value);
+    return this;
+  }
+
+  // ---- views ----
+
+  contiguous(): Tensor {
+    return V.contiguous(this);
+  }
+  /** New shape over the same data when possible, else a copy; one size may be -1. */
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return V.reshape(this, shapeArg(shape));
+  }
+  /** Like reshape but never copies: errors for layouts that cannot be viewed. */
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return V.view(this, shapeArg(shape));
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return V.transpose(this, dim0, dim1);
+  }
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return V.permute(this, shapeArg(dims));
+  }
+  /** Reverses the dims (the matrix transpose for 2-D tensors), like PyTorch's `.T`. */
+  get T(): Tensor {
+    return V.permute(
+      this,
+      this.shape.map((_, i) => this.ndim - 1 - i),
+    );
+  }
+  /** Transposes the last two dims (`.mT`). */
+  get mT(): Tensor {
+    return V.transpose(this, -2, -1);
+  }
+  select(dim: number, index: number): Tensor {
+    return V.select(this, dim, index);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return V.narrow(this, dim, start, length);
+  }
+  /** `x[start:end:step]` along `dim`. */
+  slice(dim: number, start?: number, end?: number, step?: number): Tensor {
+    return V.slice(this, dim, start, end, step);
+  }
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return V.expand(this, shapeArg(shape));
+  }
+  broadcastTo(shape: readonly number[]): Tensor {
+    return V.expand(this, shape);
+  }
+  squeeze(dim?: number | readonly number[]): Tensor {
+    return V.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return V.unsqueeze(this, dim);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return V.flatten(this, startDim, endDim);
+  }
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] {
+    return J.split(this, splitSize, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return J.chunk(this, chunks, dim);
+  }
+
+  // ---- indexing ----
+
+  /** `x[index]`: entries of dim 0 picked by an int tensor of any shape (result: index.shape + x.shape[1:]). */
+  index(index: Tensor | readonly number[]): Tensor {
+    return I.index(this, index);
+  }
+  indexSelect(dim: number, index: Tensor | readonly number[]): Tensor {
+    return I.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return I.gather(this, dim, index);
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return I.scatterAdd(this, dim, index, src);
+  }
+  indexAdd(dim: number, index: Tensor | readonly number[], src: Tensor): Tensor {
+    return I.indexAdd(this, dim, index, src);
+  }
+
+  // ---- elementwise ----
+
+  add(other: TensorLike): Tensor {
+    return E.binary('add', this, other);
+  }
+  sub(other: TensorLike): Tensor {
+    return E.binary('sub', this, other);
+  }
+  mul(other: TensorLike): Tensor {
+    return E.binary('mul', this, other);
+  }
+  /** True division: integer inputs give a float result. */
+  div(other: TensorLike): Tensor {
+    return E.binary('div', this, other);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return E.binary('pow', this, exponent);
+  }
+  maximum(other: TensorLike): Tensor {
+    return E.binary('maximum', this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return E.binary('minimum', this, other);
+  }
+  eq(other: TensorLike): Tensor {
+    return E.binary('eq', this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return E.binary('ne', this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return E.binary('lt', this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return E.binary('le', this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return E.binary('gt', this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return E.binary('ge', this, other);
+  }
+  logicalAnd(other: TensorLike): Tensor {
+    return E.binary('logicalAnd', this, other);
+  }
+  logicalOr(other: TensorLike): Tensor {
+    return E.binary('logicalOr', this, other);
+  }
+  logicalXor(other: TensorLike): Tensor {
+    return E.binary('logicalXor', this, other);
+  }
+  logicalNot(): Tensor {
+    return E.unary('logicalNot', this);
+  }
+  neg(): Tensor {
+    return E.unary('neg', this);
+  }
+  abs(): Tensor {
+    return E.unary('abs', this);
+  }
+  sign(): Tensor {
+    return E.unary('sign', this);
+  }
+  exp(): Tensor {
+    return E.unary('exp', this);
+  }
+  log(): Tensor {
+    return E.unary('log', this);
+  }
+  sqrt(): Tensor {
+    return E.unary('sqrt', this);
+  }
+  sin(): Tensor {
+    return E.unary('sin', this);
+  }
+  cos(): Tensor {
+    return E.unary('cos', this);
+  }
+  tanh(): Tensor {
+    return E.unary('tanh', this);
+  }
+  sigmoid(): Tensor {
+    return E.unary('sigmoid', this);
+  }
+  relu(): Tensor {
+    return E.unary('relu', this);
+  }
+  /** Heaviside step: 1 where x > 0, else 0 (the course's perceptron activation). */
+  step(): Tensor {
+    return E.unary('step', this);
+  }
+  /** Limits values to [min, max]; either bound may be omitted. */
+  clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
+    return E.clamp(this, min ?? null, max ?? null);
+  }
+  /** `cond ? this : other`, elementwise with broadcasting (PyTorch's `x.where(cond, y)`). */
+  where(cond: Tensor, other: TensorLike): Tensor {
+    return E.where(cond, this, other);
+  }
+
+  // ---- reductions ----
+
+  sum(opts: ReduceOptions = {}): Tensor {
+    return R.sum(this, opts);
+  }
+  mean(opts: ReduceOptions = {}): Tensor {
+    return R.mean(this, opts);
+  }
+  prod(opts: ReduceOptions = {}): Tensor {
+    return R.prod(this, opts);
+  }
+  /** Largest value overall; with `{ dim }` (a single dim) the values and their indices. */
+  max(): Tensor;
+  max(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+  max(opts?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
+    return opts === undefined ? R.amax(this, {}) : R.maxDim('max', this, opts.dim, opts.keepdim ?? false);
+  }
+  min(): Tensor;
+  min(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+  min(opts?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
+    return opts === undefined ? R.amin(this, {}) : R.maxDim('min', this, opts.dim, opts.keepdim ?? false);
+  }
+  /** Largest values over one or several dims (no indices). */
+  amax(opts: ReduceOptions = {}): Tensor {
+    return R.amax(this, opts);
+  }
+  amin(opts: ReduceOptions = {}): Tensor {
+    return R.amin(this, opts);
+  }
+  argmax(opts: { dim?: number; keepdim?: boolean } = {}): Tensor {
+    return R.argExtreme('max', this, opts);
+  }
+  argmin(opts: { dim?: number; keepdim?: boolean } = {}): Tensor {
+    return R.argExtreme('min', this, opts);
+  }
+  var(opts: VarOptions = {}): Tensor {
+    return R.variance(this, opts);
+  }
+  std(opts: VarOptions = {}): Tensor {
+    return R.variance(this, opts).sqrt();
+  }
+  logsumexp(opts: ReduceOptions = {}): Tensor {
+    return R.logsumexp(this, opts);
+  }
+  softmax(dim: number): Tensor {
+    return R.softmax(this, dim, false);
+  }
+  logSoftmax(dim: number): Tensor {
+    return R.softmax(this, dim, true);
+  }
+  cumsum(dim: number): Tensor {
+    return R.cumsum(this, dim);
+  }
+
+  // ---- linear algebra ----
+
+  /** Matrix product with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands. */
+  matmul(other: Tensor): Tensor {
+    return L.matmul(this, other);
+  }
+}
+
+/** Accepts both `f(2, 3)` and `f([2, 3])`. */
+function shapeArg(args: number[] | [readonly number[]]): readonly number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? (args[0] as readonly number[]) : (args as number[]);
+}
