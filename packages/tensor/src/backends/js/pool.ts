@@ -1,0 +1,203 @@
+/**
+ * 2-D max and average pooling: the reference ("js") implementations, with PyTorch 1.13 semantics.
+ *
+ * Shapes (NCHW): x `[N, C, H, W]` -> y `[N, C, H_out, W_out]`; every (n, c) plane is pooled on its
+ * own. Output window (i, j) starts at input position (i * sH - pH, j * sW - pW) and reads the
+ * kernel positions
+ *
+ *   h = i * sH - pH + ki * dH   (ki < kH),     w = j * sW - pW + kj * dW   (kj < kW)
+ *
+ * Positions outside the image are padding: -inf for max pooling (they never win), 0 for average
+ * pooling. H_out and W_out come from {@link pool2dOutputSize}.
+ *
+ * Inputs are contiguous views (offset 0, row-major strides); plane (n, c) of x starts at
+ * `x.offset + (n * C + c) * H * W`.
+ */
+import type { Pool2dParams, View } from '../../backend';
+import { allocStorage, type Storage } from '../../dtype';
+import { ValueError } from '../../errors';
+import { poolOutputSize } from '../../geometry';
+import { fromFloat64 } from './unfold';
+
+export { poolOutputSize as pool2dOutputSize } from '../../geometry';
+
+/** H_out and W_out of a pooling of an `[N, C, H, W]` input. */
+function outputHW(H: number, W: number, p: Pool2dParams): [number, number] {
+  return [
+    poolOutputSize(H, p.kernelSize[0], p.stride[0], p.padding[0], p.dilation[0], p.ceilMode),
+    poolOutputSize(W, p.kernelSize[1], p.stride[1], p.padding[1], p.dilation[1], p.ceilMode),
+  ];
+}
+
+/**
+ * Max pooling: `values[n, c, i, j]` is the largest x in window (i, j) and `indices[n, c, i, j]` its
+ * flat position `h * W + w` within the plane x[n, c] (as PyTorch's `return_indices=True`).
+ *
+ * As PyTorch: a NaN in the window is the max (the result is NaN); among equal values the first in
+ * row-major window order wins, except that a later NaN replaces an earlier one (PyTorch's test is
+ * `v > max || isnan(v)`), so the index points at the window's last NaN. A window lying entirely in
+ * the padding (impossible with PyTorch's `padding <= kernel / 2` rule) gives -inf with index -1.
+ */
+export function maxPool2d(x: View, p: Pool2dParams): { values: Storage; indices: Int32Array } {
+  const [N, C, H, W] = x.shape;
+  const [kH, kW] = p.kernelSize;
+  const [sH, sW] = p.stride;
+  const [pH, pW] = p.padding;
+  const [dH, dW] = p.dilation;
+  const [Hout, Wout] = outputHW(H, W, p);
+
+  const xs = x.storage;
+  const values = allocStorage(x.dtype, N * C * Hout * Wout);
+  const indices = new Int32Array(N * C * Hout * Wout);
+  let o = 0; // flat output index, row-major
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = x.offset + plane * H * W; // start of x[n, c]
+    for (let i = 0; i < Hout; i++) {
+      for (let j = 0; j < Wout; j++) {
+        let best = -Infinity;
+        let bestIndex = -1; // -1: no in-bounds position seen yet
+        for (let ki = 0; ki < kH; ki++) {
+          const h = i * sH - pH + ki * dH;
+          if (h < 0 || h >= H) continue; // padding row: acts as -inf, never the max
+          for (let kj = 0; kj < kW; kj++) {
+            const w = j * sW - pW + kj * dW;
+            if (w < 0 || w >= W) continue;
+            const v = xs[base + h * W + w];
+            // strict `>` keeps the first of equal values; NaN always takes over
+            if (bestIndex < 0 || v > best || Number.isNaN(v)) {
+              best = v;
+              bestIndex = h * W + w;
+            }
+          }
+        }
+        values[o] = best;
+        indices[o] = bestIndex;
+        o++;
+      }
+    }
+  }
+  return { values, indices };
+}
+
+/**
+ * Gradient of {@link maxPool2d}: each gy entry goes, whole, to the input position its window
+ * picked (`indices`, with gy's shape); positions picked by several windows receive the sum.
+ * Output `xShape`, in gy's dtype.
+ */
+export function maxPool2dBackward(
+  gy: View,
+  indices: View,
+  xShape: readonly number[],
+  _p: Pool2dParams, // unused: the window geometry is already encoded in `indices`
+): Storage {
+  const [N, C, H, W] = xShape;
+  const [, , Hout, Wout] = gy.shape;
+  const gys = gy.storage;
+  const idx = indices.storage;
+  const gx = new Float64Array(N * C * H * W);
+  for (let plane = 0; plane < N * C; plane++) {
+    for (let k = 0; k < Hout * Wout; k++) {
+      const o = plane * Hout * Wout + k; // flat position of gy[n, c, i, j]
+      const at = idx[indices.offset + o];
+      if (at < 0) continue; // an all-padding window has no input to route to
+      gx[plane * H * W + at] += gys[gy.offset + o];
+    }
+  }
+  return fromFloat64(gx, gy.dtype);
+}
+
+/**
+ * The window of output (i, j) along one axis for average pooling, as PyTorch computes it:
+ * `[start, end)` clipped to the input, and the length counted by `countIncludePad`, which
+ * includes padding positions but not the part of a ceil-mode window beyond the padded input.
+ */
+function avgWindow(o: number, k: number, s: number, pad: number, size: number): { start: number; end: number; padded: number } {
+  const start = o * s - pad;
+  const end = Math.min(start + k, size + pad); // clip to the padded input
+  return { start: Math.max(start, 0), end: Math.min(end, size), padded: end - start };
+}
+
+function checkNoDilation(op: string, p: Pool2dParams): void {
+  if (p.dilation[0] !== 1 || p.dilation[1] !== 1) {
+    throw new ValueError(`${op}: dilation must be [1, 1] (average pooling has no dilation), got [${p.dilation.join(', ')}]`);
+  }
+}
+
+/**
+ * Average pooling: the mean of each window,
+ *
+ *   y[n, c, i, j] = sum_{(h, w) in window, inside x} x[n, c, h, w] / divisor
+ *
+ * where the divisor counts the padding positions when `countIncludePad` (PyTorch's default) and
+ * only the in-image positions otherwise. Either way a ceil-mode window that runs past the padded
+ * input is clipped there first (so its divisor is smaller than kH * kW). A window with no in-image
+ * position gives 0.
+ */
+export function avgPool2d(x: View, p: Pool2dParams): Storage {
+  checkNoDilation('avgPool2d', p);
+  const [N, C, H, W] = x.shape;
+  const [kH, kW] = p.kernelSize;
+  const [sH, sW] = p.stride;
+  const [pH, pW] = p.padding;
+  const [Hout, Wout] = outputHW(H, W, p);
+
+  const xs = x.storage;
+  const y = allocStorage(x.dtype, N * C * Hout * Wout);
+  let o = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = x.offset + plane * H * W;
+    for (let i = 0; i < Hout; i++) {
+      const wh = avgWindow(i, kH, sH, pH, H);
+      for (let j = 0; j < Wout; j++) {
+        const ww = avgWindow(j, kW, sW, pW, W);
+        if (wh.start >= wh.end || ww.start >= ww.end) {
+          y[o++] = 0; // nothing of the image under this window
+          continue;
+        }
+        let sum = 0;
+        for (let h = wh.start; h < wh.end; h++) {
+          for (let w = ww.start; w < ww.end; w++) sum += xs[base + h * W + w];
+        }
+        const inside = (wh.end - wh.start) * (ww.end - ww.start);
+        const divisor = p.countIncludePad ? wh.padded * ww.padded : inside;
+        y[o++] = sum / divisor;
+      }
+    }
+  }
+  return y;
+}
+
+/**
+ * Gradient of {@link avgPool2d}: every in-image position of window (i, j) receives
+ * `gy[n, c, i, j] / divisor` (same divisor as the forward pass); overlaps add up.
+ * Output `xShape`, in gy's dtype.
+ */
+export function avgPool2dBackward(gy: View, xShape: readonly number[], p: Pool2dParams): Storage {
+  checkNoDilation('avgPool2dBackward', p);
+  const [N, C, H, W] = xShape;
+  const [kH, kW] = p.kernelSize;
+  const [sH, sW] = p.stride;
+  const [pH, pW] = p.padding;
+  const [, , Hout, Wout] = gy.shape;
+
+  const gys = gy.storage;
+  const gx = new Float64Array(N * C * H * W);
+  let o = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = plane * H * W;
+    for (let i = 0; i < Hout; i++) {
+      const wh = avgWindow(i, kH, sH, pH, H);
+      for (let j = 0; j < Wout; j++) {
+        const ww = avgWindow(j, kW, sW, pW, W);
+        const g = gys[gy.offset + o++];
+        if (wh.start >= wh.end || ww.start >= ww.end) continue; // forward output was a constant 0
+        const divisor = p.countIncludePad ? wh.padded * ww.padded : (wh.end - wh.start) * (ww.end - ww.start);
+        const share = g / divisor;
+        for (let h = wh.start; h < wh.end; h++) {
+          for (let w = ww.start; w < ww.end; w++) gx[base + h * W + w] += share;
+        }
+      }
+    }
+  }
+  return fromFloat64(gx, gy.dtype);
+}
