@@ -1,0 +1,111 @@
+/**
+ * The backward pass. Starting from the output, functions are taken from a max-heap keyed by
+ * generation, so each function runs only after every function that uses its outputs has added its
+ * contribution: the gradient of a Variable used twice is the sum of both paths (DeZero, step 16).
+ */
+import { ShapeError, ValueError, fmtShape, zerosLike } from '@dl/tensor';
+import type { Function } from './function';
+import { withGradMode } from './mode';
+import { Variable as VariableClass, type Variable } from './variable';
+
+export interface EngineOptions {
+  createGraph: boolean;
+  retainGraph: boolean;
+}
+
+/** A binary max-heap of functions by generation. */
+class FunctionHeap {
+  private items: Function[] = [];
+  private seen = new Set<Function>();
+
+  push(f: Function): void {
+    if (this.seen.has(f)) return;
+    this.seen.add(f);
+    const a = this.items;
+    a.push(f);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p].generation >= a[i].generation) break;
+      [a[p], a[i]] = [a[i], a[p]];
+      i = p;
+    }
+  }
+
+  pop(): Function | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l].generation > a[m].generation) m = l;
+        if (r < a.length && a[r].generation > a[m].generation) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function accumulate(prev: Variable | null | undefined, g: Variable): Variable {
+  return prev ? prev.add(g) : g;
+}
+
+export function runBackward(output: Variable, gy: Variable, opts: EngineOptions): void {
+  withGradMode(opts.createGraph, () => {
+    const grads = new Map<Variable, Variable>();
+    if (output.isLeaf) {
+      output.grad = accumulate(output.grad, gy);
+      return;
+    }
+    grads.set(output, gy);
+    const heap = new FunctionHeap();
+    heap.push(output.creator as Function);
+    for (let f = heap.pop(); f !== undefined; f = heap.pop()) {
+      const gys = f.outputs.map((o) => {
+        const g = grads.get(o);
+        grads.delete(o);
+        if (g && o.retainsGrad) o.grad = accumulate(o.grad, g);
+        return g ?? null;
+      });
+      if (gys.every((g) => g === null)) continue;
+      if (f.isReleased) {
+        throw new ValueError(
+          `backward: trying to backward through the graph a second time (through ${f.name}); its saved values were ` +
+            'freed after the first backward. Pass { retainGraph: true } to the first backward() to keep them',
+        );
+      }
+      // outputs without a gradient contribute zeros
+      const filled = gys.map((g, i) => g ?? zerosFor(f.outputs[i]));
+      const result = f.backward(...filled);
+      const gxs: readonly (Variable | null)[] = result instanceof VariableClass || result === null ? [result] : result;
+      if (!opts.retainGraph) f.release();
+      f.inputs.forEach((x, i) => {
+        const gx = gxs[i] ?? null;
+        if (gx === null || !x.requiresGrad) return;
+        if (gx.ndim !== x.ndim || gx.shape.some((s, k) => s !== x.shape[k])) {
+          throw new ShapeError(
+            `backward: ${f.name}.backward returned a gradient of shape ${fmtShape(gx.shape)} for input ${i} ` +
+              `of shape ${fmtShape(x.shape)}; a gradient must have its input's shape`,
+          );
+        }
+        if (x.isLeaf) x.grad = accumulate(x.grad, gx);
+        else {
+          grads.set(x, accumulate(grads.get(x), gx));
+          heap.push(x.creator as Function);
+        }
+      });
+    }
+  });
+}
+
+function zerosFor(v: Variable): Variable {
+  return new VariableClass(zerosLike(v.data));
+}

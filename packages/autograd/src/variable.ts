@@ -1,0 +1,485 @@
+/**
+ * `Variable`: a Tensor that remembers how it was computed, so gradients can flow back to it.
+ *
+ * - `data` is the Tensor; `grad` the accumulated gradient (a Variable, so that with
+ *   `createGraph` it can itself be differentiated), or null;
+ * - `requiresGrad` marks leaves whose gradient we want; ops on such Variables record their
+ *   `creator` Function (unless grad mode is off, see `noGrad`);
+ * - `backward()` computes d(this)/d(leaf) for every leaf that requires grad and adds it to `leaf.grad`.
+ *
+ * ```ts
+ * const x = variable([1, 2, 3], { requiresGrad: true, dtype: 'float64' });
+ * const y = x.mul(x).sum();   // same op names as Tensor
+ * y.backward();
+ * x.grad?.toArray();          // [2, 4, 6]
+ * ```
+ */
+import {
+  Tensor,
+  ShapeError,
+  ValueError,
+  fmtShape,
+  formatTensor,
+  promote,
+  scalarTensor,
+  tensor,
+  type DType,
+  type NestedArray,
+  type TensorData,
+} from '@dl/tensor';
+import { runBackward } from './engine';
+import type { Function } from './function';
+import * as A from './functions/arithmetic';
+import * as M from './functions/math';
+import * as R from './functions/reduce';
+import * as S from './functions/shape';
+import * as X from './functions/indexing';
+import * as L from './functions/linalg';
+
+/** What Variable ops accept as operands: Variables, Tensors (constants) and JS scalars. */
+export type VariableLike = Variable | Tensor | number | boolean;
+
+export interface VariableOptions {
+  requiresGrad?: boolean;
+  dtype?: DType;
+  /** Shown by `toDot` and in error messages. */
+  name?: string;
+}
+
+export interface BackwardOptions {
+  /** d(loss)/d(this): required unless this Variable has one element (then 1). */
+  gradient?: VariableLike;
+  /** Keep the graph for another backward through it (default: same as createGraph). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself so that gradients can be differentiated again. */
+  createGraph?: boolean;
+}
+
+export interface ReduceOptions {
+  dim?: number | readonly number[];
+  keepdim?: boolean;
+}
+
+export interface VarOptions extends ReduceOptions {
+  unbiased?: boolean;
+}
+
+export class Variable {
+  data: Tensor;
+  grad: Variable | null = null;
+  requiresGrad: boolean;
+  name: string | null;
+  private creatorFn: Function | null = null;
+  private gen = 0;
+  private keepGrad = false;
+
+  constructor(data: Tensor, opts: { requiresGrad?: boolean; name?: string } = {}) {
+    if (!(data instanceof Tensor)) throw new ValueError('Variable: data must be a Tensor; use variable(data) for arrays');
+    this.data = data;
+    this.requiresGrad = opts.requiresGrad ?? false;
+    this.name = opts.name ?? null;
+  }
+
+  /** The Function that produced this Variable (null for leaves and for results of noGrad). */
+  get creator(): Function | null {
+    return this.creatorFn;
+  }
+
+  /** Depth in the graph: leaves are 0, an op's outputs one more than its deepest input. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** @internal Called by Function.apply. */
+  setCreator(f: Function): void {
+    this.creatorFn = f;
+    this.gen = f.generation + 1;
+  }
+
+  /** A leaf is a Variable the user made (no creator). Only leaves get `.grad` by default. */
+  get isLeaf(): boolean {
+    return this.creatorFn === null;
+  }
+
+  /** Asks a non-leaf Variable to keep its gradient in `.grad` during backward. */
+  retainGrad(): this {
+    if (!this.requiresGrad) throw new ValueError("retainGrad: can't retain the gradient of a Variable that does not require grad");
+    this.keepGrad = true;
+    return this;
+  }
+
+  get retainsGrad(): boolean {
+    return this.keepGrad;
+  }
+
+  get shape(): readonly number[] {
+    return this.data.shape;
+  }
+  get dtype(): DType {
+    return this.data.dtype;
+  }
+  get ndim(): number {
+    return this.data.ndim;
+  }
+  numel(): number {
+    return this.data.numel();
+  }
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number | number[] {
+    return dim === undefined ? this.data.size() : this.data.size(dim);
+  }
+  item(): number {
+    return this.data.item();
+  }
+  toArray(): NestedArray {
+    return this.data.toArray();
+  }
+  toString(): string {
+    const values = this.data.toTypedArray();
+    if (this.creatorFn) return formatTensor(values, this.shape, this.dtype, { gradFn: `${this.creatorFn.name}Backward` });
+    return formatTensor(values, this.shape, this.dtype, { requiresGrad: this.requiresGrad });
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /** A Variable sharing this data but cut from the graph (no creator, no grad). */
+  detach(): Variable {
+    return new Variable(this.data);
+  }
+
+  /** Clears `.grad` (sets it to null). */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /**
+   * Back-propagates from this Variable: every leaf that requires grad gets d(this)/d(leaf) added
+   * to its `.grad`. Functions are visited in decreasing generation, so a Variable used twice has
+   * both contributions summed before its creator runs.
+   */
+  backward(opts: BackwardOptions = {}): void {
+    if (!this.requiresGrad) {
+      throw new ValueError(
+        'backward: this Variable does not require grad and has no creator; create the inputs with ' +
+          '{ requiresGrad: true } (and do not compute it inside noGrad)',
+      );
+    }
+    let gy: Variable;
+    if (opts.gradient === undefined) {
+      if (this.numel() !== 1) {
+        throw new ShapeError(
+          `backward: a gradient can be implicitly created only for one-element outputs, got shape ${fmtShape(this.shape)}; ` +
+            'pass { gradient } with the same shape (or call .sum() first)',
+        );
+      }
+      gy = new Variable(scalarTensor(1, this.dtype).reshape(this.shape));
+    } else {
+      gy = toVariable(opts.gradient, this);
+      if (gy.ndim !== this.ndim || gy.shape.some((s, i) => s !== this.shape[i])) {
+        throw new ShapeError(
+          `backward: gradient has shape ${fmtShape(gy.shape)} but the output has shape ${fmtShape(this.shape)}; they must match`,
+        );
+      }
+    }
+    const createGraph = opts.createGraph ?? false;
+    runBackward(this, gy, { createGraph, retainGraph: opts.retainGraph ?? createGraph });
+  }
+
+  // ---- arithmetic (broadcasting, scalars allowed) ----
+  add(other: VariableLike): Variable {
+    return A.add(this, other);
+  }
+  sub(other: VariableLike): Variable {
+    return A.sub(this, other);
+  }
+  mul(other: VariableLike): Variable {
+    return A.mul(this, other);
+  }
+  div(other: VariableLike): Variable {
+    return A.div(this, other);
+  }
+  pow(exponent: VariableLike): Variable {
+    return A.pow(this, exponent);
+  }
+  neg(): Variable {
+    return A.neg(this);
+  }
+  maximum(other: VariableLike): Variable {
+    return A.maximum(this, other);
+  }
+  minimum(other: VariableLike): Variable {
+    return A.minimum(this, other);
+  }
+  /** `cond ? this : other` (PyTorch's `x.where(cond, y)`). */
+  where(cond: VariableLike, other: VariableLike): Variable {
+    return A.where(cond, this, other);
+  }
+  clamp(min?: number | null, max?: number | null): Variable {
+    return M.clamp(this, min ?? null, max ?? null);
+  }
+
+  // ---- comparisons and logic: results carry no gradient ----
+  eq(other: VariableLike): Variable {
+    return A.compare('eq', this, other);
+  }
+  ne(other: VariableLike): Variable {
+    return A.compare('ne', this, other);
+  }
+  lt(other: VariableLike): Variable {
+    return A.compare('lt', this, other);
+  }
+  le(other: VariableLike): Variable {
+    return A.compare('le', this, other);
+  }
+  gt(other: VariableLike): Variable {
+    return A.compare('gt', this, other);
+  }
+  ge(other: VariableLike): Variable {
+    return A.compare('ge', this, other);
+  }
+  logicalAnd(other: VariableLike): Variable {
+    return A.compare('logicalAnd', this, other);
+  }
+  logicalOr(other: VariableLike): Variable {
+    return A.compare('logicalOr', this, other);
+  }
+  logicalXor(other: VariableLike): Variable {
+    return A.compare('logicalXor', this, other);
+  }
+  logicalNot(): Variable {
+    return new Variable(this.data.logicalNot());
+  }
+
+  // ---- elementwise math ----
+  exp(): Variable {
+    return M.exp(this);
+  }
+  log(): Variable {
+    return M.log(this);
+  }
+  sqrt(): Variable {
+    return M.sqrt(this);
+  }
+  sin(): Variable {
+    return M.sin(this);
+  }
+  cos(): Variable {
+    return M.cos(this);
+  }
+  tanh(): Variable {
+    return M.tanh(this);
+  }
+  sigmoid(): Variable {
+    return M.sigmoid(this);
+  }
+  relu(): Variable {
+    return M.relu(this);
+  }
+  abs(): Variable {
+    return M.abs(this);
+  }
+  sign(): Variable {
+    return new Variable(this.data.sign());
+  }
+  /** Heaviside step (x > 0); its gradient is 0 almost everywhere. */
+  step(): Variable {
+    return M.step(this);
+  }
+  to(dtype: DType): Variable {
+    return M.cast(this, dtype);
+  }
+  float(): Variable {
+    return this.to('float32');
+  }
+  double(): Variable {
+    return this.to('float64');
+  }
+  int(): Variable {
+    return this.to('int32');
+  }
+  bool(): Variable {
+    return this.to('bool');
+  }
+
+  // ---- reductions ----
+  sum(opts: ReduceOptions = {}): Variable {
+    return R.sum(this, opts);
+  }
+  mean(opts: ReduceOptions = {}): Variable {
+    return R.mean(this, opts);
+  }
+  prod(opts: ReduceOptions = {}): Variable {
+    return R.prod(this, opts);
+  }
+  max(): Variable;
+  max(opts: { dim: number; keepdim?: boolean }): { values: Variable; indices: Variable };
+  max(opts?: { dim: number; keepdim?: boolean }): Variable | { values: Variable; indices: Variable } {
+    return opts === undefined ? R.amax(this, {}) : R.maxDim('max', this, opts.dim, opts.keepdim ?? false);
+  }
+  min(): Variable;
+  min(opts: { dim: number; keepdim?: boolean }): { values: Variable; indices: Variable };
+  min(opts?: { dim: number; keepdim?: boolean }): Variable | { values: Variable; indices: Variable } {
+    return opts === undefined ? R.amin(this, {}) : R.maxDim('min', this, opts.dim, opts.keepdim ?? false);
+  }
+  amax(opts: ReduceOptions = {}): Variable {
+    return R.amax(this, opts);
+  }
+  amin(opts: ReduceOptions = {}): Variable {
+    return R.amin(this, opts);
+  }
+  argmax(opts: { dim?: number; keepdim?: boolean } = {}): Variable {
+    return new Variable(this.data.argmax(opts));
+  }
+  argmin(opts: { dim?: number; keepdim?: boolean } = {}): Variable {
+    return new Variable(this.data.argmin(opts));
+  }
+  var(opts: VarOptions = {}): Variable {
+    return R.variance(this, opts);
+  }
+  std(opts: VarOptions = {}): Variable {
+    return R.variance(this, opts).sqrt();
+  }
+  logsumexp(opts: ReduceOptions = {}): Variable {
+    return R.logsumexp(this, opts);
+  }
+  softmax(dim: number): Variable {
+    return R.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Variable {
+    return R.logSoftmax(this, dim);
+  }
+  cumsum(dim: number): Variable {
+    return R.cumsum(this, dim);
+  }
+  /** Sums down to `shape`, undoing broadcasting. */
+  sumTo(shape: readonly number[]): Variable {
+    return R.sumTo(this, shape);
+  }
+
+  // ---- shape and views ----
+  reshape(...shape: number[] | [readonly number[]]): Variable {
+    return S.reshape(this, shapeArg(shape));
+  }
+  view(...shape: number[] | [readonly number[]]): Variable {
+    return S.view(this, shapeArg(shape));
+  }
+  transpose(dim0: number, dim1: number): Variable {
+    return S.transpose(this, dim0, dim1);
+  }
+  permute(...dims: number[] | [readonly number[]]): Variable {
+    return S.permute(this, shapeArg(dims));
+  }
+  get T(): Variable {
+    return S.permute(
+      this,
+      this.shape.map((_, i) => this.ndim - 1 - i),
+    );
+  }
+  get mT(): Variable {
+    return S.transpose(this, -2, -1);
+  }
+  contiguous(): Variable {
+    return S.contiguous(this);
+  }
+  select(dim: number, index: number): Variable {
+    return S.select(this, dim, index);
+  }
+  narrow(dim: number, start: number, length: number): Variable {
+    return S.narrow(this, dim, start, length);
+  }
+  slice(dim: number, start?: number, end?: number, step?: number): Variable {
+    return S.slice(this, dim, start, end, step);
+  }
+  expand(...shape: number[] | [readonly number[]]): Variable {
+    return S.expand(this, shapeArg(shape));
+  }
+  broadcastTo(shape: readonly number[]): Variable {
+    return S.expand(this, shape);
+  }
+  squeeze(dim?: number | readonly number[]): Variable {
+    return S.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Variable {
+    return S.unsqueeze(this, dim);
+  }
+  flatten(startDim = 0, endDim = -1): Variable {
+    return S.flatten(this, startDim, endDim);
+  }
+  split(splitSize: number | readonly number[], dim = 0): Variable[] {
+    return S.split(this, splitSize, dim);
+  }
+  chunk(chunks: number, dim = 0): Variable[] {
+    return S.chunk(this, chunks, dim);
+  }
+
+  // ---- indexing ----
+  index(index: VariableLike | readonly number[]): Variable {
+    return X.index(this, index);
+  }
+  indexSelect(dim: number, index: VariableLike | readonly number[]): Variable {
+    return X.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: VariableLike): Variable {
+    return X.gather(this, dim, index);
+  }
+  scatterAdd(dim: number, index: VariableLike, src: VariableLike): Variable {
+    return X.scatterAdd(this, dim, index, src);
+  }
+  indexAdd(dim: number, index: VariableLike | readonly number[], src: VariableLike): Variable {
+    return X.indexAdd(this, dim, index, src);
+  }
+
+  // ---- linear algebra ----
+  matmul(other: VariableLike): Variable {
+    return L.matmul(this, other);
+  }
+}
+
+/**
+ * A Variable that is a trainable weight: `requiresGrad` defaults to true. Modules collect their
+ * Parameters for optimizers.
+ */
+export class Parameter extends Variable {
+  constructor(data: Tensor, opts: { requiresGrad?: boolean; name?: string } = {}) {
+    super(data, { requiresGrad: opts.requiresGrad ?? true, name: opts.name });
+  }
+}
+
+/**
+ * Makes a leaf Variable from a Tensor (shared, or converted when `dtype` differs) or from JS data
+ * (nested arrays, typed arrays, numbers; float32 unless `dtype` says otherwise).
+ */
+export function variable(data: TensorData | Variable, opts: VariableOptions = {}): Variable {
+  let t: Tensor;
+  if (data instanceof Variable) t = data.data;
+  else if (data instanceof Tensor) t = data;
+  else t = tensor(data, { dtype: opts.dtype });
+  if (opts.dtype && t.dtype !== opts.dtype) t = t.to(opts.dtype);
+  return new Variable(t, { requiresGrad: opts.requiresGrad ?? false, name: opts.name });
+}
+
+/**
+ * Turns an operand into a Variable. Tensors become constants; JS scalars become 0-d constants of the
+ * dtype they would promote to against `like` (so float64 data keeps a scalar's full precision).
+ */
+export function toVariable(v: VariableLike, ...like: Variable[]): Variable {
+  if (v instanceof Variable) return v;
+  if (v instanceof Tensor) return new Variable(v);
+  if (typeof v !== 'number' && typeof v !== 'boolean') {
+    throw new ValueError(`expected a Variable, a Tensor, a number or a boolean, got ${describe(v)}`);
+  }
+  const dtype = promote([...like.map((x) => x.data), v]);
+  return new Variable(scalarTensor(v, dtype));
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array (wrap it with variable() or tensor())';
+  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+}
+
+function shapeArg(args: number[] | [readonly number[]]): readonly number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? (args[0] as readonly number[]) : (args as number[]);
+}
