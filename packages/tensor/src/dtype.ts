@@ -67,11 +67,11 @@ export function dtypeOfStorage(s: ArrayBufferView): DType | null {
   return null;
 }
 
-/** Convert one JS number to the value a storage of `dtype` holds (truncation toward 0 for int32). */
+/** Convert one JS number to the value a storage of `dtype` holds (truncation toward 0 for int32; NaN is true as bool). */
 export function castScalar(v: number, dtype: DType): number {
   switch (dtype) {
     case 'bool':
-      return v !== 0 && !Number.isNaN(v) ? 1 : 0;
+      return v !== 0 ? 1 : 0; // NaN is nonzero, so true (as in PyTorch and C)
     case 'int32':
       return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
     case 'float32':

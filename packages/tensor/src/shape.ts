@@ -27,23 +27,33 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
-/** Turns a possibly negative `dim` into `0..ndim-1`, or throws naming the op. */
-export function normalizeDim(op: string, dim: number, ndim: number): number {
+/**
+ * Turns a possibly negative `dim` into `0..ndim-1`, or throws naming the op. Pass the tensor's shape
+ * instead of its ndim to have the error message name the shape.
+ */
+export function normalizeDim(op: string, dim: number, ndimOrShape: number | Shape): number {
+  const ndim = typeof ndimOrShape === 'number' ? ndimOrShape : ndimOrShape.length;
   const n = Math.max(ndim, 1);
   if (!Number.isInteger(dim) || dim < -n || dim >= n) {
-    throw new IndexError(
-      `${op}: dim ${dim} is out of range for a tensor with ${ndim} dim${ndim === 1 ? '' : 's'} ` +
-        `(expected a dim in [${-n}, ${n - 1}])`,
-    );
+    const what =
+      typeof ndimOrShape === 'number'
+        ? `a tensor with ${ndim} dim${ndim === 1 ? '' : 's'}`
+        : `a tensor of shape ${fmtShape(ndimOrShape)}`;
+    throw new IndexError(`${op}: dim ${dim} is out of range for ${what} (expected a dim in [${-n}, ${n - 1}])`);
   }
   return dim < 0 ? dim + n : dim;
 }
 
 /** Normalises a list of dims (sorted, no repeats); `undefined` means all dims. */
-export function normalizeDims(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
+export function normalizeDims(
+  op: string,
+  dims: number | readonly number[] | undefined,
+  ndimOrShape: number | Shape,
+): number[] {
+  const ndim = typeof ndimOrShape === 'number' ? ndimOrShape : ndimOrShape.length;
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
-  const out = list.map((d) => normalizeDim(op, d, ndim));
+  const out = list.map((d) => normalizeDim(op, d, ndimOrShape));
   const sorted = [...new Set(out)].sort((a, b) => a - b);
   if (sorted.length !== out.length) {
     throw new IndexError(`${op}: dim ${JSON.stringify(list)} contains a repeated dim`);

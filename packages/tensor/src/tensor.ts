@@ -92,10 +92,11 @@ export class Tensor implements View {
   size(dim: number): number;
   size(dim?: number): number | number[] {
     if (dim === undefined) return [...this.shape];
-    return this.shape[normalizeDim('size', dim, this.ndim)];
+    return this.shape[normalizeDim('size', dim, this.shape)];
   }
 
   isContiguous(): boolean {
+    if (this.numel() === 0) return true; // as PyTorch: nothing to lay out (contiguous() gives strides like [1, 1] for [2, 0])
     let expected = 1;
     for (let i = this.ndim - 1; i >= 0; i--) {
       if (this.shape[i] === 1) continue;

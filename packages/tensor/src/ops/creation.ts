@@ -169,7 +169,10 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   const d = steps > 1 ? (end - start) / (steps - 1) : 0;
   // fill from both ends, as PyTorch does, so the last value is exactly `end`
   const half = Math.floor(steps / 2);
-  const values = Array.from({ length: steps }, (_, i) => (i < half ? start + i * d : end - (steps - 1 - i) * d));
+  // (one step gives `start`, as in PyTorch)
+  const values = Array.from({ length: steps }, (_, i) =>
+    i < half || steps === 1 ? start + i * d : end - (steps - 1 - i) * d,
+  );
   return fromValues(values, [steps], opts.dtype ?? DEFAULT_FLOAT);
 }
 

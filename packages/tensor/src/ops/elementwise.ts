@@ -6,7 +6,7 @@
  * `sigmoid`) give a float for integer inputs; comparisons and logical ops give `bool`.
  */
 import { getBackend, type BinaryOp, type UnaryOp } from '../backend';
-import { allocStorage, castScalar, isFloating, resultType, scalarDType, DEFAULT_FLOAT, type DType } from '../dtype';
+import { allocStorage, castScalar, isDType, isFloating, resultType, scalarDType, DEFAULT_FLOAT, type DType } from '../dtype';
 import { DTypeError } from '../errors';
 import { broadcastAll, broadcastShapes } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
@@ -49,6 +49,9 @@ export function asTensor(x: TensorLike, dtype: DType): Tensor {
 
 export function toDType(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
+  if (!isDType(dtype)) {
+    throw new DTypeError(`to: unknown dtype '${String(dtype)}'; use 'float32', 'float64', 'int32' or 'bool'`);
+  }
   return new Tensor(getBackend().cast(x, dtype), x.shape);
 }
 

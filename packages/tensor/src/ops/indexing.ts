@@ -11,7 +11,13 @@ import { asTensor, toDType } from './elementwise';
 import { expand, reshape } from './views';
 
 /** Int32 index tensor from a tensor or a list, checked to lie in [-size, size) and wrapped to >= 0. */
-function checkIndex(op: string, index: Tensor | readonly number[], size: number, dimDesc: string): Tensor {
+function checkIndex(
+  op: string,
+  index: Tensor | readonly number[],
+  size: number,
+  dimDesc: string,
+  shape: readonly number[],
+): Tensor {
   const t = index instanceof Tensor ? index : new Tensor(Int32Array.from(index), [index.length]);
   if (t.dtype !== 'int32') {
     throw new DTypeError(`${op}: index must be an int32 tensor, got ${t.dtype}; convert with .int()`);
@@ -21,7 +27,7 @@ function checkIndex(op: string, index: Tensor | readonly number[], size: number,
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i];
     if (v < -size || v >= size) {
-      throw new IndexError(`${op}: index ${v} is out of bounds for ${dimDesc} with size ${size}`);
+      throw new IndexError(`${op}: index ${v} is out of bounds for ${dimDesc} with size ${size} (shape ${fmtShape(shape)})`);
     }
     if (v < 0) {
       vals[i] = v + size;
@@ -33,8 +39,8 @@ function checkIndex(op: string, index: Tensor | readonly number[], size: number,
 
 /** Entries of `dim` picked by a 1-D index: the result has `index.length` entries in `dim`. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
-  const d = normalizeDim('indexSelect', dim, x.ndim);
-  const idx = checkIndex('indexSelect', index, x.shape[d] ?? 1, `dim ${d}`);
+  const d = normalizeDim('indexSelect', dim, x.shape);
+  const idx = checkIndex('indexSelect', index, x.shape[d] ?? 1, `dim ${d}`, x.shape);
   if (idx.ndim !== 1) throw new ShapeError(`indexSelect: index must be 1-D, got shape ${fmtShape(idx.shape)}`);
   if (x.ndim === 0) return reshape(indexSelect(reshape(x, [1]), 0, idx), idx.shape[0] === 1 ? [] : [idx.shape[0]]);
   const shape = [...x.shape];
@@ -70,24 +76,24 @@ function checkGatherShapes(op: string, x: Tensor, d: number, idx: Tensor, other?
 
 /** `out[i][j][k] = x[i][index[i][j][k]][k]` for dim = 1 (and likewise for other dims). */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  const d = normalizeDim('gather', dim, x.ndim);
-  const idx = checkIndex('gather', index, x.shape[d] ?? 1, `dim ${d}`);
+  const d = normalizeDim('gather', dim, x.shape);
+  const idx = checkIndex('gather', index, x.shape[d] ?? 1, `dim ${d}`, x.shape);
   checkGatherShapes('gather', x, d, idx);
   return new Tensor(getBackend().gather(x, d, idx), idx.shape);
 }
 
 /** A copy of `x` with `out[i][index[i][j][k]][k] += src[i][j][k]` (dim = 1); repeated indices add up. */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  const d = normalizeDim('scatterAdd', dim, x.ndim);
-  const idx = checkIndex('scatterAdd', index, x.shape[d] ?? 1, `dim ${d}`);
+  const d = normalizeDim('scatterAdd', dim, x.shape);
+  const idx = checkIndex('scatterAdd', index, x.shape[d] ?? 1, `dim ${d}`, x.shape);
   checkGatherShapes('scatterAdd', x, d, idx, src);
   return new Tensor(getBackend().scatterAdd(x, d, idx, toDType(src, x.dtype)), x.shape);
 }
 
 /** A copy of `x` with slice `index[j]` of `dim` increased by slice j of `src`. */
 export function indexAdd(x: Tensor, dim: number, index: Tensor | readonly number[], src: Tensor): Tensor {
-  const d = normalizeDim('indexAdd', dim, x.ndim);
-  const idx = checkIndex('indexAdd', index, x.shape[d] ?? 1, `dim ${d}`);
+  const d = normalizeDim('indexAdd', dim, x.shape);
+  const idx = checkIndex('indexAdd', index, x.shape[d] ?? 1, `dim ${d}`, x.shape);
   const want = [...x.shape];
   want[d] = idx.numel();
   if (src.ndim !== x.ndim || src.shape.some((s, i) => s !== want[i])) {

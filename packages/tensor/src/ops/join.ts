@@ -13,7 +13,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('cat: expected a non-empty list of tensors');
   const first = tensors[0];
   if (first.ndim === 0) throw new ShapeError('cat: zero-dimensional tensors cannot be concatenated; use stack()');
-  const d = normalizeDim('cat', dim, first.ndim);
+  const d = normalizeDim('cat', dim, first.shape);
   tensors.forEach((t, k) => {
     const ok = t.ndim === first.ndim && t.shape.every((s, i) => i === d || s === first.shape[i]);
     if (!ok) {
@@ -58,7 +58,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
  * listed sizes, which must add up to the dim's size.
  */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
-  const d = normalizeDim('split', dim, x.ndim);
+  const d = normalizeDim('split', dim, x.shape);
   const n = x.shape[d];
   if (typeof splitSize === 'number') {
     if (!Number.isInteger(splitSize) || splitSize <= 0) {
@@ -86,7 +86,9 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 /** Splits into `chunks` views of size ceil(n / chunks) (fewer when n is small). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
-  const d = normalizeDim('chunk', dim, x.ndim);
+  const d = normalizeDim('chunk', dim, x.shape);
+  // a dim of size 0 gives `chunks` empty pieces, as in PyTorch (split alone would give one)
+  if (x.shape[d] === 0) return split(x, new Array<number>(chunks).fill(0), d);
   const size = Math.max(Math.ceil(x.shape[d] / chunks), 1);
   return split(x, size, d);
 }

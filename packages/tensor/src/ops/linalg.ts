@@ -39,7 +39,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${k} != ${k2})`,
     );
   }
-  const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  const batchA = a2.shape.slice(0, -2);
+  const batchB = b2.shape.slice(0, -2);
+  let batch: number[];
+  try {
+    batch = broadcastShapes('matmul', batchA, batchB);
+  } catch {
+    throw new ShapeError(
+      `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied: ` +
+        `batch dims ${fmtShape(batchA)} and ${fmtShape(batchB)} cannot be broadcast`,
+    );
+  }
   const ea = as3d(expand(toDType(a2, dtype), [...batch, m, k]));
   const eb = as3d(expand(toDType(b2, dtype), [...batch, k, n]));
   let out = new Tensor(getBackend().matmul(ea, eb, dtype), [...batch, m, n]);

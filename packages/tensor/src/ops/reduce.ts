@@ -26,7 +26,7 @@ function requireFloat(op: string, x: Tensor): void {
 }
 
 function reduceOp(op: ReduceOp, name: string, x: Tensor, opts: ReduceOptions, outDtype: DType): Tensor {
-  const dims = normalizeDims(name, opts.dim, x.ndim);
+  const dims = normalizeDims(name, opts.dim, x.shape);
   if ((op === 'max' || op === 'min') && dims.some((d) => x.shape[d] === 0)) {
     throw new ShapeError(
       `${name}: cannot reduce over a dim of size 0 (shape ${fmtShape(x.shape)}): the result has no identity value`,
@@ -49,7 +49,7 @@ export function prod(x: Tensor, opts: ReduceOptions): Tensor {
 /** `sum(x) / n` with n the number of reduced elements. */
 export function mean(x: Tensor, opts: ReduceOptions): Tensor {
   requireFloat('mean', x);
-  const dims = normalizeDims('mean', opts.dim, x.ndim);
+  const dims = normalizeDims('mean', opts.dim, x.shape);
   const n = dims.reduce((a, d) => a * x.shape[d], 1);
   return binary('div', sum(x, opts), n);
 }
@@ -64,7 +64,7 @@ export function amin(x: Tensor, opts: ReduceOptions): Tensor {
 
 /** max/min along one dim with the index (first occurrence) of each extreme. */
 export function maxDim(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
-  const d = normalizeDim(op, dim, x.ndim);
+  const d = normalizeDim(op, dim, x.shape);
   if (x.ndim === 0) return { values: x, indices: new Tensor(new Int32Array(1), []) };
   if (x.shape[d] === 0) {
     throw new ShapeError(`${op}: cannot reduce dim ${dim} of size 0 (shape ${fmtShape(x.shape)})`);
@@ -87,7 +87,7 @@ export function argExtreme(op: 'max' | 'min', x: Tensor, opts: { dim?: number; k
 /** `sum((x - mean)^2) / (n - 1)` (unbiased, default) or `/ n`. */
 export function variance(x: Tensor, opts: VarOptions): Tensor {
   requireFloat('var', x);
-  const dims = normalizeDims('var', opts.dim, x.ndim);
+  const dims = normalizeDims('var', opts.dim, x.shape);
   const n = dims.reduce((a, d) => a * x.shape[d], 1);
   const mu = mean(x, { dim: dims, keepdim: true });
   const dev = binary('sub', x, mu);
@@ -98,7 +98,7 @@ export function variance(x: Tensor, opts: VarOptions): Tensor {
 /** `log(sum(exp(x)))` computed stably as `m + log(sum(exp(x - m)))`, m the max. */
 export function logsumexp(x: Tensor, opts: ReduceOptions): Tensor {
   const xf = isFloating(x.dtype) ? x : toDType(x, DEFAULT_FLOAT);
-  const dims = normalizeDims('logsumexp', opts.dim, xf.ndim);
+  const dims = normalizeDims('logsumexp', opts.dim, xf.shape);
   if (xf.numel() === 0 || dims.some((d) => xf.shape[d] === 0)) {
     const s = sum(unary('exp', xf), opts);
     return unary('log', s);
@@ -114,7 +114,7 @@ export function logsumexp(x: Tensor, opts: ReduceOptions): Tensor {
 export function softmax(x: Tensor, dim: number, log: boolean): Tensor {
   const name = log ? 'logSoftmax' : 'softmax';
   requireFloat(name, x);
-  const d = normalizeDim(name, dim, x.ndim);
+  const d = normalizeDim(name, dim, x.shape);
   if (x.ndim === 0) return softmax(reshape(x, [1]), 0, log).reshape([]);
   const b = getBackend();
   return new Tensor(log ? b.logSoftmax(x, d) : b.softmax(x, d), x.shape);
@@ -122,7 +122,7 @@ export function softmax(x: Tensor, dim: number, log: boolean): Tensor {
 
 /** y_i = x_0 + ... + x_i along `dim`. */
 export function cumsum(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim('cumsum', dim, x.ndim);
+  const d = normalizeDim('cumsum', dim, x.shape);
   if (x.ndim === 0) return toDType(x, intOrSame(x.dtype));
   return new Tensor(getBackend().cumsum(x, d, intOrSame(x.dtype)), x.shape);
 }

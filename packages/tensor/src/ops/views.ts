@@ -110,7 +110,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
         `give each of its ${x.ndim} dims once`,
     );
   }
-  const d = dims.map((v) => normalizeDim('permute', v, x.ndim));
+  const d = dims.map((v) => normalizeDim('permute', v, x.shape));
   if (new Set(d).size !== d.length) throw new IndexError(`permute: dims ${fmtShape(dims)} repeat a dim`);
   return asStrided(
     x,
@@ -122,8 +122,8 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 /** Swaps two dims. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   if (x.ndim === 0) return x;
-  const a = normalizeDim('transpose', dim0, x.ndim);
-  const b = normalizeDim('transpose', dim1, x.ndim);
+  const a = normalizeDim('transpose', dim0, x.shape);
+  const b = normalizeDim('transpose', dim1, x.shape);
   const order = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
   return permute(x, order);
 }
@@ -133,7 +133,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
  * and end count from the end; out-of-range bounds are clamped; `step` must be positive.
  */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
-  const d = normalizeDim('slice', dim, x.ndim);
+  const d = normalizeDim('slice', dim, x.shape);
   if (!Number.isInteger(step) || step <= 0) {
     throw new ValueError(`slice: step must be a positive integer, got ${step} (use flip for reversing)`);
   }
@@ -151,7 +151,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
 
 /** `length` entries of `dim` from `start` (which may be negative); errors if they do not fit. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
-  const d = normalizeDim('narrow', dim, x.ndim);
+  const d = normalizeDim('narrow', dim, x.shape);
   const size = x.shape[d];
   const s = start < 0 ? start + size : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
@@ -164,7 +164,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** Entry `index` of `dim`, removing that dim: `select(x, 0, 1)` is `x[1]`. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
-  const d = normalizeDim('select', dim, x.ndim);
+  const d = normalizeDim('select', dim, x.shape);
   const size = x.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
     throw new IndexError(
@@ -220,7 +220,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   const dims =
     dim === undefined
       ? x.shape.map((_, i) => i)
-      : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim('squeeze', d, x.ndim));
+      : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim('squeeze', d, x.shape));
   const keep = x.shape.map((s, i) => !(s === 1 && dims.includes(i)));
   return asStrided(
     x,
@@ -242,8 +242,8 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 /** Merges dims `startDim..endDim` (inclusive) into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
-  const s = normalizeDim('flatten', startDim, x.ndim);
-  const e = normalizeDim('flatten', endDim, x.ndim);
+  const s = normalizeDim('flatten', startDim, x.shape);
+  const e = normalizeDim('flatten', endDim, x.shape);
   if (s > e) throw new IndexError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
   const merged = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);

@@ -64,7 +64,7 @@ function intBinary(op: BinaryOp): ((a: number, b: number) => number) | null {
 
 /** Converts one double into what a storage of `dtype` should hold. */
 function storeFn(dtype: DType): ((v: number) => number) | null {
-  if (dtype === 'bool') return (v) => (v !== 0 && !Number.isNaN(v) ? 1 : 0);
+  if (dtype === 'bool') return (v) => (v !== 0 ? 1 : 0); // NaN is nonzero: true, as in PyTorch
   if (dtype === 'int32') return (v) => (Number.isFinite(v) ? Math.trunc(v) | 0 : 0);
   return null; // typed-array stores round float32 and keep float64 as is
 }
