@@ -62,7 +62,7 @@ export function runBackward(output: Variable, gy: Variable, opts: EngineOptions)
   withGradMode(opts.createGraph, () => {
     const grads = new Map<Variable, Variable>();
     if (output.isLeaf) {
-      output.grad = accumulate(output.grad, gy);
+      output.grad = output.grad ? output.grad.add(gy) : ownGrad(gy, opts.createGraph);
       return;
     }
     grads.set(output, gy);
@@ -96,7 +96,7 @@ export function runBackward(output: Variable, gy: Variable, opts: EngineOptions)
               `of shape ${fmtShape(x.shape)}; a gradient must have its input's shape`,
           );
         }
-        if (x.isLeaf) x.grad = accumulate(x.grad, gx);
+        if (x.isLeaf) x.grad = x.grad ? x.grad.add(gx) : ownGrad(gx, opts.createGraph);
         else {
           grads.set(x, accumulate(grads.get(x), gx));
           heap.push(x.creator as Function);
@@ -104,6 +104,16 @@ export function runBackward(output: Variable, gy: Variable, opts: EngineOptions)
       });
     }
   });
+}
+
+/**
+ * The first gradient a leaf receives may be a view shared with other leaves (e.g. both inputs of
+ * an add get the same gy); give the leaf its own contiguous copy so that in-place updates of one
+ * `.grad` (clipping, optimizers) cannot change another. With createGraph the Variable is kept as
+ * is, since it carries the graph of the gradient.
+ */
+function ownGrad(g: Variable, createGraph: boolean): Variable {
+  return createGraph ? g : new VariableClass(g.data.clone());
 }
 
 function zerosFor(v: Variable): Variable {

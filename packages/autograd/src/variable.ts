@@ -16,6 +16,7 @@
  */
 import {
   Tensor,
+  DTypeError,
   ShapeError,
   ValueError,
   fmtShape,
@@ -444,6 +445,16 @@ export class Variable {
 export class Parameter extends Variable {
   constructor(data: Tensor, opts: { requiresGrad?: boolean; name?: string } = {}) {
     super(data, { requiresGrad: opts.requiresGrad ?? true, name: opts.name });
+    if (this.requiresGrad) requireFloatForGrad('Parameter', data.dtype);
+  }
+}
+
+/** Only floating-point values can require gradients (as in PyTorch). */
+function requireFloatForGrad(op: string, dtype: DType): void {
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new DTypeError(
+      `${op}: only floating-point Variables can require gradients, got ${dtype}; pass { dtype: 'float32' } or 'float64'`,
+    );
   }
 }
 
@@ -457,6 +468,7 @@ export function variable(data: TensorData | Variable, opts: VariableOptions = {}
   else if (data instanceof Tensor) t = data;
   else t = tensor(data, { dtype: opts.dtype });
   if (opts.dtype && t.dtype !== opts.dtype) t = t.to(opts.dtype);
+  if (opts.requiresGrad) requireFloatForGrad('variable', t.dtype);
   return new Variable(t, { requiresGrad: opts.requiresGrad ?? false, name: opts.name });
 }
 
