@@ -242,7 +242,9 @@ export function variance(x: VariableLike, opts: VarOptions = {}): Variable {
 export function logsumexp(x: VariableLike, opts: ReduceOptions = {}): Variable {
   const v = toVariable(x);
   const dims = normalizeDims('logsumexp', opts.dim, v.ndim);
-  const mk = v.data.amax({ dim: dims, keepdim: true });
+  // amax has no value over an empty group: no shift there (the result is log(0) = -inf, as PyTorch)
+  const empty = dims.some((d) => v.shape[d] === 0);
+  const mk = empty ? zeros(reducedShape(v.shape, dims, true), { dtype: v.dtype }) : v.data.amax({ dim: dims, keepdim: true });
   const m = constant(tensorWhere(mk.abs().eq(Infinity).logicalOr(mk.ne(mk)), 0, mk)); // no shift by inf/NaN
   const s = sum(exp(sub(v, m)), { dim: dims, keepdim: true });
   const out = add(log(s), m);
