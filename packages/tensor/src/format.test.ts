@@ -24,7 +24,7 @@ interface FixtureCase {
   expected: string;
 }
 
-const fixtures = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'format.json'), 'utf8')) as unknown as FixtureCase[];
+const fixtures = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'format.json'), 'utf8')) as FixtureCase[];
 
 function decode(v: FixtureCase['values'][number]): number {
   if (v === 'nan') return NaN;

@@ -55,6 +55,12 @@ import {
   type Domain,
 } from '../testing/arbitraries';
 
+/** x.grad, which must be set (backward ran). */
+function readGrad(x: Variable): Variable {
+  if (!x.grad) throw new Error('expected x.grad to be set by backward()');
+  return x.grad;
+}
+
 const RUNS = 15;
 const small = { maxNumel: 12, maxDims: 3 };
 const seedArb = fc.integer();
@@ -250,11 +256,11 @@ describe('the two-backward flow: x.grad after g.sum().backward() adds H 1', () =
         (x) => {
           x.grad = null;
           f(x).backward({ createGraph: true });
-          const g = x.grad as unknown as Variable;
+          const g = readGrad(x);
           expect(g.requiresGrad).toBe(true); // the gradient carries a graph
           const first = Array.from(g.data.toTypedArray());
           g.sum().backward();
-          const total = Array.from((x.grad as unknown as Variable).data.toTypedArray());
+          const total = Array.from(readGrad(x).data.toTypedArray());
           x.grad = null;
           const hv = total.map((t, i) => t - first[i]);
           const [num] = numericalGrad((x) => sum(gradOf(f)(x)[0]), [x]);
