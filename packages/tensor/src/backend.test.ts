@@ -1,12 +1,12 @@
 import { BackendUnavailableError, KERNELS, getBackend, listBackends, registerBackend, setBackend, tensor, withBackend, type Backend } from './index';
 
 describe('backends', () => {
-  it('js is registered and the default', () => {
-    expect(listBackends()).toContain('js');
-    expect(getBackend().name).toBe('js');
+  it('js and native are registered; the default is native when its addon loaded, else js', () => {
+    expect(listBackends()).toEqual(expect.arrayContaining(['js', 'native']));
+    expect(['js', 'native']).toContain(getBackend().name);
   });
 
-  it('the js backend implements every kernel', () => {
+  it('the default backend implements every kernel', () => {
     const b = getBackend() as unknown as Record<string, unknown>;
     for (const k of KERNELS) expect(typeof b[k]).toBe('function');
   });
@@ -34,12 +34,12 @@ describe('backends', () => {
     const r = withBackend('spy', () => tensor([1, 2]).add(1).toArray());
     expect(r).toEqual([2, 3]);
     expect(calls).toContain('binary');
-    expect(getBackend().name).toBe('js');
+    expect(getBackend().name).toBe(js.name);
     expect(() =>
       withBackend('spy', () => {
         throw new Error('boom');
       }),
     ).toThrow('boom');
-    expect(getBackend().name).toBe('js');
+    expect(getBackend().name).toBe(js.name);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * @dl/tensor: n-dimensional arrays with dtypes, NumPy/PyTorch broadcasting, strided views, and
- * pluggable compute backends (`js` reference; `native` and `cuda` to come).
+ * pluggable compute backends (`js` reference, `native` C++ when its addon is built; `cuda` to come).
  *
  * ```ts
  * import { tensor, arange } from '@dl/tensor';
@@ -10,8 +10,31 @@
  */
 import { registerBackend } from './backend';
 import { jsBackend } from './backends/js';
+import { loadNativeAddon, loadNativeBackend, nativeUnavailableReason } from './backends/native';
 
 registerBackend('js', () => jsBackend, { makeDefault: true });
+registerNative();
+
+/**
+ * Registers `native`, the default when its C++ addon loads. `DL_BACKEND=js|native` chooses
+ * explicitly (with `js` the addon is not even loaded). Nothing is printed unless DL_BACKEND asks
+ * for what cannot be had; `setBackend('native')` without the addon throws a
+ * BackendUnavailableError saying why and how to build it.
+ */
+function registerNative(): void {
+  const wanted = (process.env.DL_BACKEND ?? '').trim();
+  if (wanted !== '' && wanted !== 'js' && wanted !== 'native') {
+    console.warn(`@dl/tensor: ignoring DL_BACKEND='${wanted}' (use 'js' or 'native')`);
+  }
+  const available = wanted !== 'js' && loadNativeAddon() !== null;
+  registerBackend('native', loadNativeBackend, { makeDefault: wanted === 'native' || (wanted !== 'js' && available) });
+  if (wanted === 'native' && !available) {
+    console.warn(
+      `@dl/tensor: DL_BACKEND=native, but ${nativeUnavailableReason()} ` +
+        'Until then ops throw BackendUnavailableError; unset DL_BACKEND to use the js backend.',
+    );
+  }
+}
 
 export { Tensor } from './tensor';
 export type { NestedArray, ReduceOptions, TensorLike, ValuesIndices, VarOptions } from './tensor';

@@ -1,0 +1,34 @@
+# node-gyp build of the native backend: packages/tensor/build/Release/dl_native.node.
+# Sources are in native/. Built for the baseline of the target architecture (no -march=native:
+# the binary may run on another machine); wider SIMD (AVX2/FMA, AVX-512) is compiled per function
+# with target attributes and picked at run time, NEON is always on for aarch64.
+{
+  "targets": [
+    {
+      "target_name": "dl_native",
+      "sources": [
+        "native/addon.cc",
+        "native/blas.cc",
+        "native/elementwise.cc",
+        "native/gemm.cc",
+        "native/threadpool.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions", "-O2"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20", "-O2"],
+      "cflags": ["-O3", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"],
+      "cflags_cc": ["-std=c++17", "-fexceptions"],
+      "ldflags": ["-pthread"],
+      "libraries": ["-ldl"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "GCC_OPTIMIZATION_LEVEL": "3"
+      },
+      "msvs_settings": {
+        "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] }
+      }
+    }
+  ]
+}

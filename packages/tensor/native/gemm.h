@@ -1,0 +1,48 @@
+// Matrix products for the native backend (see gemm.cc for the algorithm).
+//
+// Operands are strided: element (i, j) of a matrix X lives at X[i * rs + j * cs], so row-major,
+// transposed (column-major) and sliced views all come in without a copy. Strides are in
+// elements and must be >= 0. The output C is written row-major and dense: C[i * N + j].
+#pragma once
+
+#include <cstdint>
+
+namespace dl {
+
+// A strided batch of matrices: matrix b, element (i, j) at data[b * bs + i * rs + j * cs].
+template <typename T>
+struct StridedBatch {
+  const T* data;
+  int64_t bs, rs, cs;
+};
+
+// C[b] = A[b] . B[b] for b in [0, batch): A[b] is M x K, B[b] is K x N, C is dense
+// [batch, M, N] (overwritten, so its previous contents do not matter). Works for any sizes,
+// 0 included (K == 0 gives zeros). Uses the thread pool when the work is large enough, and the
+// system BLAS when one is enabled (see blas.h) and the operands' layout suits it.
+void gemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, StridedBatch<float> A,
+                  StridedBatch<float> B, float* C);
+void gemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, StridedBatch<double> A,
+                  StridedBatch<double> B, double* C);
+
+// The built-in kernel only (never BLAS), single matrix, for tests and benchmarks.
+void gemm_builtin(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa,
+                  const float* B, int64_t rsb, int64_t csb, float* C);
+void gemm_builtin(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa,
+                  const double* B, int64_t rsb, int64_t csb, double* C);
+
+// Name of the micro-kernel chosen for this CPU, e.g. "avx2-fma 6x16" (f32) / "avx2-fma 6x8" (f64).
+const char* gemm_kernel_name(bool f64);
+
+// Instruction-set level the GEMM uses: "avx512f", "avx2-fma", "neon" or "scalar". By default the
+// best this CPU runs (AVX-512 only on Intel, see cpu.h), or the environment variable DL_SIMD.
+const char* simd_level();
+
+// The best level this CPU supports.
+const char* cpu_simd_level();
+
+// Selects a level, e.g. to test or compare kernels: "avx512f", "avx2-fma", "neon", "scalar" or
+// "auto". Returns false (and changes nothing) when the CPU cannot run it.
+bool set_simd_level(const char* level);
+
+}  // namespace dl
