@@ -8,9 +8,14 @@
       "target_name": "dl_native",
       "sources": [
         "native/addon.cc",
+        "native/napi_args.cc",
         "native/blas.cc",
         "native/elementwise.cc",
+        "native/elementwise_napi.cc",
         "native/gemm.cc",
+        "native/image_napi.cc",
+        "native/indexing_napi.cc",
+        "native/reduce_napi.cc",
         "native/threadpool.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
