@@ -1,0 +1,4 @@
+/**
+ * @dl/losses: loss functions over @dl/autograd, as modules and as functions.
+ */
+export {};
