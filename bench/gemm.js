@@ -8,9 +8,10 @@
  * - GFLOPS (2 * n^3 / time) of `a.matmul(b)` through @dl/tensor with the built-in kernel, with
  *   OpenBLAS (when libopenblas.so.0 loads) and of PyTorch (`a @ b` in a child process, when
  *   `/usr/bin/python3 -c 'import torch'` works) using the same number of threads, plus ratios;
- *   and, for reference, both native paths writing into a preallocated output ("into out"): the
- *   fresh Float32Array that matmul returns comes from V8 as untouched zero pages, whose page
- *   faults cost a visible share at n <= 512 (PyTorch's allocator reuses freed memory at once);
+ *   and, for reference, both native paths writing into a preallocated output ("into out"). The
+ *   output matmul returns is allocated per call without zero-filling, from a malloc that keeps
+ *   freed blocks for reuse (see allocOutput in src/backends/native/addon.ts): the difference
+ *   between the two columns is what that allocation still costs;
  * - the time of `a.add(b)` on two 10-element float32 tensors (native and js backends, PyTorch).
  * Each figure is the median over rounds of the median of N timed runs after a warm-up; the engines
  * take turns size by size, so a busy machine slows all of them alike and the ratios stay fair.
