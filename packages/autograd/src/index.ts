@@ -40,6 +40,7 @@ export {
   squeeze,
   stack,
   transpose,
+  unbind,
   unsqueeze,
   view,
 } from './functions/shape';

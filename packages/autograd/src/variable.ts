@@ -411,6 +411,9 @@ export class Variable {
   split(splitSize: number | readonly number[], dim = 0): Variable[] {
     return S.split(this, splitSize, dim);
   }
+  unbind(dim = 0): Variable[] {
+    return S.unbind(this, dim);
+  }
   chunk(chunks: number, dim = 0): Variable[] {
     return S.chunk(this, chunks, dim);
   }

@@ -18,6 +18,7 @@ import {
   select,
   slice,
   split,
+  unbind,
   squeeze,
   stack,
   transpose,
@@ -325,6 +326,18 @@ describe('split / chunk (several outputs)', () => {
   it('chunk into 1..5 chunks', () => {
     fc.assert(
       fc.property(arb, fc.integer({ min: 1, max: 5 }), ([x, dim], chunks) => check((x) => chunk(x, chunks, dim), [x]) && check((x) => x.chunk(chunks, dim), [x])),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('unbind along a random dim, all slices or only some used', () => {
+    fc.assert(
+      fc.property(arb, fc.boolean(), ([x, dim], some) =>
+        check((x) => {
+          const parts = unbind(x, dim);
+          return some ? parts.filter((_, i) => i % 2 === 1) : parts;
+        }, [x]) && check((x) => x.unbind(dim), [x]),
+      ),
       { numRuns: RUNS },
     );
   });

@@ -208,16 +208,65 @@ export function flatten(x: VariableLike, startDim = 0, endDim = -1): Variable {
   return reshape(v, v.data.flatten(startDim, endDim).shape);
 }
 
+/**
+ * Splits `x` along `dim` into views of the given sizes; one Function for all parts, so the
+ * backward is a single `cat` of the parts' gradients (zeros for unused parts): O(numel) however
+ * many parts there are.
+ */
+export class Split extends Function {
+  constructor(
+    private readonly sizes: readonly number[],
+    private readonly dim: number,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor[] {
+    let at = 0;
+    return this.sizes.map((n) => {
+      const part = x.narrow(this.dim, at, n);
+      at += n;
+      return part;
+    });
+  }
+  backward(...gys: Variable[]): Variable {
+    return cat(gys, this.dim);
+  }
+}
+
 export function split(x: VariableLike, splitSize: number | readonly number[], dim = 0): Variable[] {
   const v = toVariable(x);
   const d = normalizeDim('split', dim, v.ndim);
-  const parts = v.data.split(splitSize, d); // validates and gives the sizes
-  let at = 0;
-  return parts.map((p) => {
-    const s = slice(v, d, at, at + p.shape[d]);
-    at += p.shape[d];
-    return s;
-  });
+  const sizes = v.data.split(splitSize, d).map((p) => p.shape[d]); // validates and gives the sizes
+  return new Split(sizes, d).applyMulti(v);
+}
+
+/**
+ * The slices of `x` along `dim` (each without that dim), as `torch.unbind`:
+ * `[T, B, H]` -> T Variables of shape `[B, H]`. Backward stacks the slices' gradients (zeros for
+ * unused ones), so walking a sequence step by step costs O(numel) in backward, not O(T * numel).
+ *
+ * ```ts
+ * const steps = unbind(x, 0); // x: [T, B, I]
+ * ```
+ */
+export class Unbind extends Function {
+  constructor(private readonly dim: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor[] {
+    const out: Tensor[] = [];
+    for (let i = 0; i < x.shape[this.dim]; i++) out.push(x.select(this.dim, i));
+    return out;
+  }
+  backward(...gys: Variable[]): Variable {
+    return stack(gys, this.dim);
+  }
+}
+
+export function unbind(x: VariableLike, dim = 0): Variable[] {
+  const v = toVariable(x);
+  const d = normalizeDim('unbind', dim, v.ndim);
+  return new Unbind(d).applyMulti(v);
 }
 
 export function chunk(x: VariableLike, chunks: number, dim = 0): Variable[] {
