@@ -14,6 +14,7 @@
         "native/elementwise_napi.cc",
         "native/gemm.cc",
         "native/image_napi.cc",
+        "native/indexing.cc",
         "native/indexing_napi.cc",
         "native/reduce_napi.cc",
         "native/threadpool.cc"
