@@ -16,6 +16,7 @@
         "native/image_napi.cc",
         "native/indexing.cc",
         "native/indexing_napi.cc",
+        "native/intmatmul.cc",
         "native/reduce_napi.cc",
         "native/threadpool.cc"
       ],

@@ -1,7 +1,7 @@
-// JS bindings of the gather, scatterAdd, indexSelect, indexAdd kernels (indexing.h). Views
-// travel as (storage, geometry) pairs (`view_arg`): x / base / src any of Float32Array,
-// Float64Array, Int32Array, Uint8Array (one type per call), index an Int32Array; `out` is a
-// contiguous array of the data's type that the kernel fills.
+// JS bindings of the gather, scatterAdd, indexSelect, indexAdd kernels (indexing.h), and of the
+// int32 matrix product (intmatmul.h). Views travel as (storage, geometry) pairs (`view_arg`):
+// x / base / src any of Float32Array, Float64Array, Int32Array, Uint8Array (one type per call),
+// index an Int32Array; `out` is a contiguous array of the data's type that the kernel fills.
 //
 //   gather(x, xGeom, dim, index, indexGeom, out)          out has index's shape
 //       out[..., j, ...] = x[..., index[..., j, ...], ...]           (j along dim)
@@ -11,6 +11,7 @@
 //       out = base; out[..., index[..., j, ...], ...] += src[..., j, ...]   (row-major order)
 //   indexAdd(base, baseGeom, dim, index, indexGeom, src, srcGeom, out)       index 1-D
 //       out = base; out[..., index[j], ...] += src[..., j, ...]
+//   intMatmul(a, aGeom, b, bGeom, out)    a [B, M, K], b [B, K, N] Int32Array views, out [B, M, N]
 //
 // Index values outside [0, size of dim) throw a RangeError "<kernel>: index v is out of range for
 // dim d of size s" (nothing is read or written out of bounds); shapes that do not fit, and out
@@ -19,6 +20,7 @@
 
 #include "bindings.h"
 #include "indexing.h"
+#include "intmatmul.h"
 #include "napi_args.h"
 
 namespace dl {
@@ -254,6 +256,25 @@ void IndexAdd(const Args& info) {
   scatter_typed(info, fn, p, base, src.array, out);
 }
 
+void IntMatmul(const Args& info) {
+  const char* fn = "intMatmul";
+  if (info.Length() != 5) throw_type(info, fn, "expected 5 arguments");
+  const ViewArg a = view_arg(info, 0, 1, fn, kAllowI32);
+  const ViewArg b = view_arg(info, 2, 3, fn, kAllowI32);
+  const ArrayArg out = array_arg(info, 4, fn, kAllowI32);
+  if (a.ndim != 3 || b.ndim != 3 || a.shape[0] != b.shape[0] || a.shape[2] != b.shape[1]) {
+    throw_range(info, fn, "a " + shape_str(a) + " and b " + shape_str(b) + " must be [B, M, K] and [B, K, N]");
+  }
+  const int64_t batch = a.shape[0], M = a.shape[1], K = a.shape[2], N = b.shape[2];
+  if (static_cast<double>(batch) * M * N != static_cast<double>(out.length)) {
+    throw_range(info, fn, "out must have B * M * N elements");
+  }
+  if (overlaps(out, a.array) || overlaps(out, b.array)) throw_range(info, fn, "out must not share memory with a or b");
+  int_matmul(batch, M, N, K, IntOperand{a.array.as<const int32_t>() + a.offset, a.strides[0], a.strides[1], a.strides[2]},
+             IntOperand{b.array.as<const int32_t>() + b.offset, b.strides[0], b.strides[1], b.strides[2]},
+             out.as<int32_t>());
+}
+
 }  // namespace
 
 void register_indexing(Napi::Env env, Napi::Object exports) {
@@ -261,6 +282,7 @@ void register_indexing(Napi::Env env, Napi::Object exports) {
   export_raw(env, exports, "indexSelect", hot<IndexSelect>);
   export_raw(env, exports, "scatterAdd", hot<ScatterAdd>);
   export_raw(env, exports, "indexAdd", hot<IndexAdd>);
+  export_raw(env, exports, "intMatmul", hot<IntMatmul>);
 }
 
 }  // namespace dl

@@ -4,7 +4,7 @@
  */
 import type { DType, Storage } from '../dtype';
 import { Tensor } from '../tensor';
-import { rng } from './native-helpers';
+import { rng, strided3d, type Layout } from './native-helpers';
 
 /**
  * How an n-d view lies in memory: row-major, column-major (every dim transposed), stepped (every
@@ -116,4 +116,25 @@ export function expectSame(got: Storage, want: Storage, what: string): void {
   for (let i = 0; i < want.length; i++) {
     if (!Object.is(got[i], want[i])) throw new Error(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
   }
+}
+
+/** Magnitudes of int32 test values: below 2^7, below 2^16, the whole range, or small with a few huge. */
+export const INT_MAGNITUDES = ['small', 'medium', 'large', 'mixed'] as const;
+export type IntMagnitude = (typeof INT_MAGNITUDES)[number];
+
+/** The int32 counterpart of strided3d: the same layouts, values of the given magnitude. */
+export function intStrided3d(shape: [number, number, number], layout: Layout, seed: number, magnitude: IntMagnitude): Tensor {
+  const f = strided3d('float64', shape, layout, seed);
+  const s = new Int32Array(f.storage.length);
+  const r = rng(seed ^ 0x2545f491);
+  for (let i = 0; i < s.length; i++) {
+    const u = r();
+    switch (magnitude) {
+      case 'small': s[i] = Math.round(u * 127); break;
+      case 'medium': s[i] = Math.round(u * 65535); break;
+      case 'large': s[i] = u < -0.95 ? -(2 ** 31) : Math.round(u * (2 ** 31 - 1)); break;
+      case 'mixed': s[i] = Math.abs(u) > 0.97 ? Math.round(u * (2 ** 31 - 1)) : Math.round(u * 9); break;
+    }
+  }
+  return new Tensor(s, f.shape, f.strides, f.offset);
 }
