@@ -14,7 +14,9 @@
         "native/elementwise_napi.cc",
         "native/gemm.cc",
         "native/image_napi.cc",
+        "native/indexing.cc",
         "native/indexing_napi.cc",
+        "native/intmatmul.cc",
         "native/reduce_napi.cc",
         "native/threadpool.cc"
       ],

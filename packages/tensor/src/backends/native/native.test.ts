@@ -165,10 +165,18 @@ describeNative('native backend kernels', () => {
       );
     });
 
-    it('leaves int32 matmul to js', () => {
+    it('multiplies int32 exactly as js does, wrapping around (natively above the tiny sizes; see intmatmul.test.ts)', () => {
       const a = new Tensor(new Int32Array([1, 2, 3, 4, 5, 6]), [1, 2, 3]);
       const b = new Tensor(new Int32Array([1, 0, 0, 1, 1, 1]), [1, 3, 2]);
       expect(Array.from(backend.matmul(a, b, 'int32'))).toEqual([4, 5, 10, 11]);
+      // [1, 4, 64] x [1, 64, 3]: past SMALL_MATMUL, so through the C++; sums past 2^31 wrap
+      const x = new Tensor(Int32Array.from({ length: 256 }, (_, i) => ((i * 7919) % 200003) - 100000), [1, 4, 64]);
+      const y = new Tensor(Int32Array.from({ length: 192 }, (_, i) => ((i * 104729) % 65537) - 30000), [1, 64, 3]);
+      const got = backend.matmul(x, y, 'int32');
+      expect(got).toBeInstanceOf(Int32Array);
+      expect(Array.from(got)).toEqual(Array.from(jsBackend.matmul(x, y, 'int32')));
+      const w = new Tensor(new Int32Array(256).fill(65536), [1, 4, 64]);
+      expect(Array.from(backend.matmul(w, new Tensor(new Int32Array(192).fill(65536), [1, 64, 3]), 'int32'))).toEqual(new Array(12).fill(0));
     });
 
     it('rejects bad arguments with a JS error instead of reading out of bounds', () => {
