@@ -135,10 +135,8 @@ void cast_strided(Dtype in, int ndim, const int64_t* shape, StridedIn x, Dtype o
   const size_t es = dtype_size(in), os = dtype_size(out_t);
   const char* px = static_cast<const char*>(x.data);
   char* po = static_cast<char*>(out);
-  ew::split_range(w.num_rows() * w.row_length(), ew::kCheapPerTask, [&](int64_t i0, int64_t i1) {
-    ew::walk_segments(w, i0, i1, [&](const int64_t* off, int64_t len, const int64_t* step) {
-      k(px + off[1] * es, step[1], po + off[0] * os, 1, len);
-    });
+  ew::walk_all(w, ew::kCheapPerTask, true, [&](const int64_t* off, int64_t len, const int64_t* step) {
+    k(px + off[1] * es, step[1], po + off[0] * os, 1, len);
   });
 }
 
@@ -172,10 +170,9 @@ void assign_strided(Dtype dst_t, int ndim, const int64_t* shape, StridedIn dst, 
   const char* ps = static_cast<const char*>(src.data);
   char* pd = const_cast<char*>(static_cast<const char*>(dst.data));
   const bool parallel = distinct_places(ndim, shape, dst.strides);
-  ew::split_range(n, parallel ? ew::kCheapPerTask : n, [&](int64_t i0, int64_t i1) {
-    ew::walk_segments(w, i0, i1, [&](const int64_t* off, int64_t len, const int64_t* step) {
-      k(ps + off[1] * ss, step[1], pd + off[0] * ds, step[0], len);
-    });
+  // dst places all distinct: any order and threads; otherwise row-major on one thread (last wins)
+  ew::walk_all(w, parallel ? ew::kCheapPerTask : n, parallel, [&](const int64_t* off, int64_t len, const int64_t* step) {
+    k(ps + off[1] * ss, step[1], pd + off[0] * ds, step[0], len);
   });
 }
 
@@ -195,10 +192,8 @@ void where_strided(Dtype cond_t, Dtype t, int ndim, const int64_t* shape, Stride
   const char* pa = static_cast<const char*>(a.data);
   const char* pb = static_cast<const char*>(b.data);
   char* po = static_cast<char*>(out);
-  ew::split_range(w.num_rows() * w.row_length(), ew::kCheapPerTask, [&](int64_t i0, int64_t i1) {
-    ew::walk_segments(w, i0, i1, [&](const int64_t* off, int64_t len, const int64_t* step) {
-      k(pc + off[1] * cs, step[1], pa + off[2] * es, step[2], pb + off[3] * es, step[3], po + off[0] * es, len);
-    });
+  ew::walk_all(w, ew::kCheapPerTask, true, [&](const int64_t* off, int64_t len, const int64_t* step) {
+    k(pc + off[1] * cs, step[1], pa + off[2] * es, step[2], pb + off[3] * es, step[3], po + off[0] * es, len);
   });
 }
 

@@ -27,10 +27,15 @@ constexpr bool kIsInt = std::is_same_v<T, int32_t>;
 
 // ---- binary ops -----------------------------------------------------------------------------
 
-// JS's Math.pow on top of C's pow: the two differ only where JS gives NaN (a NaN exponent, and
-// (+-1) ** +-inf).
+// JS's Math.pow on top of C's pow. They differ where JS gives NaN (a NaN exponent, and
+// (+-1) ** +-inf), and in rounding: V8 gives exactly a * a for a ** 2 and sqrt(a) for a ** 0.5
+// (with +0 for -0 and +inf for -inf), which glibc's pow misses in the last bit now and then, so
+// those (common) exponents are done here; other results may differ from V8's by 1 ulp.
 inline double js_pow(double a, double b) {
   if (b != b) return std::numeric_limits<double>::quiet_NaN();
+  if (b == 2) return a * a;
+  if (b == 1) return a;
+  if (b == 0.5) return a == -std::numeric_limits<double>::infinity() ? -a : std::sqrt(a) + 0.0;
   if ((a == 1 || a == -1) && std::isinf(b)) return std::numeric_limits<double>::quiet_NaN();
   return std::pow(a, b);
 }
@@ -156,6 +161,31 @@ void binary_row(const char* pa, int64_t sa, const char* pb, int64_t sb, char* po
   }
 }
 
+// pow of a float row by a broadcast exponent: x ** 2, x ** 1 and x ** 0.5 are common (squared
+// errors, norms) and get vectorisable loops with js_pow's results: x * x (for float32 the exact
+// double product rounded once), x itself, and sqrt(x) with +0 for -0 and +inf for -inf.
+template <typename T>
+void pow_row(const char* pa, int64_t sa, const char* pb, int64_t sb, char* po, int64_t n) {
+  if (sa == 1 && sb == 0) {
+    const T* __restrict a = reinterpret_cast<const T*>(pa);
+    T* __restrict o = reinterpret_cast<T*>(po);
+    const T e = *reinterpret_cast<const T*>(pb);
+    if (e == 2) {
+      for (int64_t i = 0; i < n; i++) o[i] = static_cast<T>(static_cast<double>(a[i]) * static_cast<double>(a[i]));
+      return;
+    }
+    if (e == 1) {
+      for (int64_t i = 0; i < n; i++) o[i] = a[i];
+      return;
+    }
+    if (e == 0.5) {
+      for (int64_t i = 0; i < n; i++) o[i] = a[i] == -std::numeric_limits<T>::infinity() ? -a[i] : std::sqrt(a[i]) + T(0);
+      return;
+    }
+  }
+  binary_row<Pow, T, T>(pa, sa, pb, sb, po, n);
+}
+
 // A binary op bound to its dtypes: a typed row kernel, or the float64 one (R = double, or bool
 // for predicates) used through blocks of doubles.
 struct BinaryKernel {
@@ -203,6 +233,10 @@ BinaryKernel make_binary(Dtype in, Dtype out) {
         default: break;  // bool: through doubles, then != 0
       }
     }
+  }
+  if constexpr (std::is_same_v<Op, Pow>) {
+    if (out == in && in == Dtype::kF32) k.typed = pow_row<float>;
+    if (out == in && in == Dtype::kF64) k.typed = pow_row<double>;
   }
   if (k.typed == nullptr) k.costly = true;
   return k;
@@ -457,12 +491,10 @@ bool binary_strided(BinaryOp op, Dtype in, int ndim, const int64_t* shape, Strid
   const char* pa = static_cast<const char*>(a.data);
   const char* pb = static_cast<const char*>(b.data);
   char* po = static_cast<char*>(out);
-  const int64_t n = w.num_rows() * w.row_length();
-  ew::split_range(n, k.costly ? ew::kCostlyPerTask : ew::kCheapPerTask, [&](int64_t i0, int64_t i1) {
-    ew::walk_segments(w, i0, i1, [&](const int64_t* off, int64_t len, const int64_t* step) {
-      k.run(pa + off[1] * es, step[1], pb + off[2] * es, step[2], po + off[0] * os, len);
-    });
-  });
+  ew::walk_all(w, k.costly ? ew::kCostlyPerTask : ew::kCheapPerTask, true,
+               [&](const int64_t* off, int64_t len, const int64_t* step) {
+                 k.run(pa + off[1] * es, step[1], pb + off[2] * es, step[2], po + off[0] * os, len);
+               });
   return true;
 }
 
@@ -485,12 +517,10 @@ void unary_strided(UnaryOp op, Dtype in, int ndim, const int64_t* shape, Strided
   const size_t es = dtype_size(in), os = dtype_size(out_t);
   const char* px = static_cast<const char*>(x.data);
   char* po = static_cast<char*>(out);
-  const int64_t n = w.num_rows() * w.row_length();
-  ew::split_range(n, k.costly ? ew::kCostlyPerTask : ew::kCheapPerTask, [&](int64_t i0, int64_t i1) {
-    ew::walk_segments(w, i0, i1, [&](const int64_t* off, int64_t len, const int64_t* step) {
-      k.run(px + off[1] * es, step[1], po + off[0] * os, len);
-    });
-  });
+  ew::walk_all(w, k.costly ? ew::kCostlyPerTask : ew::kCheapPerTask, true,
+               [&](const int64_t* off, int64_t len, const int64_t* step) {
+                 k.run(px + off[1] * es, step[1], po + off[0] * os, len);
+               });
 }
 
 }  // namespace dl

@@ -53,6 +53,56 @@ void walk_segments(const RowWalk<K>& w, int64_t i0, int64_t i1, F&& f) {
   });
 }
 
+// Tiles of the transposed walks: kTileRows rows by kTileCols columns.
+constexpr int64_t kTileRows = 16, kTileCols = 128;
+
+// Whether walking row by row reads some view across its memory layout: its row step is neither 0
+// nor +-1 while its next dim out has unit stride (a transposed operand), and the rows are long
+// enough to matter. Reading such a view one row at a time touches one cache line per element;
+// walk_tiled reads a band of kTileRows rows per column block instead, using each line kTileRows
+// times.
+template <int K>
+bool wants_tiles(const RowWalk<K>& w) {
+  if (w.ndim < 2 || w.row_length() < kTileCols || w.shape[w.ndim - 2] < 2 * kTileRows) return false;
+  for (int k = 0; k < K; k++) {
+    const int64_t in = w.strides[k][w.ndim - 1], next = w.strides[k][w.ndim - 2];
+    if (in != 0 && in != 1 && in != -1 && (next == 1 || next == -1)) return true;
+  }
+  return false;
+}
+
+// All elements of the walk as row pieces f(off, len, step) (as walk_segments), visited in tiles
+// of kTileRows rows x kTileCols columns, bands of rows split over the pool. Every element is visited
+// once; the order differs from row-major, so the writes must go to distinct places.
+template <int K, typename F>
+void walk_tiled(const RowWalk<K>& w, int64_t per_task, F&& f) {
+  const int64_t rows = w.num_rows(), len = w.row_length();
+  const int64_t bands = (rows + kTileRows - 1) / kTileRows;
+  const int64_t bands_per_task = std::max<int64_t>(1, per_task / (kTileRows * len));
+  split_range(bands, bands_per_task, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) {
+      const int64_t r0 = b * kTileRows, r1 = std::min(rows, r0 + kTileRows);
+      for (int64_t c0 = 0; c0 < len; c0 += kTileCols) {
+        const int64_t n = std::min(kTileCols, len - c0);
+        w.rows(r0, r1, [&](const int64_t* off, int64_t, const int64_t* step) {
+          int64_t o[K];
+          for (int k = 0; k < K; k++) o[k] = off[k] + c0 * step[k];
+          f(static_cast<const int64_t*>(o), n, step);
+        });
+      }
+    }
+  });
+}
+
+// Runs f over every element of the walk (n of them): in tiles when wants_tiles (and `tiles_ok`),
+// otherwise as row pieces of consecutive element ranges split over the pool.
+template <int K, typename F>
+void walk_all(const RowWalk<K>& w, int64_t per_task, bool tiles_ok, F&& f) {
+  if (tiles_ok && wants_tiles(w)) return walk_tiled(w, per_task, f);
+  split_range(w.num_rows() * w.row_length(), per_task,
+              [&](int64_t i0, int64_t i1) { walk_segments(w, i0, i1, f); });
+}
+
 // Row-major strides of a contiguous array of `shape`.
 inline void contiguous_strides(int ndim, const int64_t* shape, int64_t* strides) {
   int64_t s = 1;

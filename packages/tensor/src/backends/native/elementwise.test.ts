@@ -112,6 +112,20 @@ describeNative('native elementwise kernels', () => {
       }
     });
 
+    it('pow by a scalar 2, 1 or 0.5 (exact shortcuts) equals js exactly, special values included', () => {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const x = operand(dtype, [300], 'contiguous', 9, true);
+        const xs = operand(dtype, [20, 15], 'transposed', 10, true);
+        for (const e of [2, 1, 0.5, -0, 3, -1, -0.5]) {
+          for (const base of [x, xs]) {
+            const ex = new Tensor(dtype === 'float32' ? new Float32Array([e]) : new Float64Array([e]), []).expand(...base.shape);
+            const exact = e === 2 || e === 1 || e === 0.5 || e === 0;
+            expectSameValues(backend.binary('pow', base, ex, dtype), jsBackend.binary('pow', base, ex, dtype), `${dtype} x ** ${e}`, exact ? 0 : 1);
+          }
+        }
+      }
+    });
+
     it('bool arithmetic stores value != 0, and bool storages holding 2 or 255 read like js', () => {
       const odd = new Tensor(new Uint8Array([0, 1, 2, 255, 0, 2, 1, 255]), [8]).reshape(1, 8).expand(20, 8);
       const bits = new Tensor(new Uint8Array([1, 0, 1, 0, 0, 0, 2, 1]), [8]).reshape(1, 8).expand(20, 8);
