@@ -14,7 +14,8 @@
 //   true in logical ops;
 // - a bool result of arithmetic (e.g. add of two bool tensors) is `value != 0`;
 // - exp, log, sin, cos, tanh, sigmoid and pow are computed in double and rounded to the output.
-//   float64 uses C's libm, which may differ from V8's in the last bit. float32 exp, log, tanh and
+//   float64 uses C's libm, which may differ from V8's in the last bit (tanh and sigmoid by up to
+//   3; pow by 2, 1 and 0.5 is exactly V8's: a * a, a, sqrt(a)). float32 exp, log, tanh and
 //   sigmoid use vector code (AVX2, chosen at run time; see vmath.h) whose double-precision
 //   result is within ~1e-13 relative of the exact value before rounding to float32, so they equal
 //   js except, rarely, by one float32 ulp.
