@@ -21,8 +21,9 @@
  *
  * What stays with js: views of more than {@link MAX_NATIVE_DIMS} dims, `binary` with operands of
  * two dtypes or an output dtype other than theirs or bool, `where` whose a/b dtype is not the
- * output dtype (the op layer never sends these). Tiny arrays ({@link SMALL_ELEMENTWISE} elements,
- * periodic layouts) run as plain JS loops here: a call into C++ costs more than the work.
+ * output dtype (the op layer never sends these). Tiny binary, unary, cast and assign calls
+ * ({@link SMALL_ELEMENTWISE} elements or fewer, contiguous / scalar / repeated-row layouts) run as
+ * plain JS loops here, since a call into C++ costs more than the work; `where` always calls C++.
  *
  * Example: `binary('add', a, b, 'float32')` with a `[2, 3]` contiguous and b a `[3]` row expanded
  * to `[2, 3]` (strides `[0, 1]`) reaches `addon.binary(0, a, 0, 6, b, 0, 3, out)`; with a transposed
