@@ -10,6 +10,7 @@
         "native/addon.cc",
         "native/napi_args.cc",
         "native/blas.cc",
+        "native/copy.cc",
         "native/elementwise.cc",
         "native/elementwise_napi.cc",
         "native/gemm.cc",
@@ -18,7 +19,8 @@
         "native/indexing_napi.cc",
         "native/intmatmul.cc",
         "native/reduce_napi.cc",
-        "native/threadpool.cc"
+        "native/threadpool.cc",
+        "native/vmath.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

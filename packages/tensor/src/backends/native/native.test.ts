@@ -1,19 +1,16 @@
 /**
  * The native backend, cross-checked against the js reference backend with random inputs
  * (fast-check): matmul over shapes with 0, 1, odd sizes and primes, batches, broadcast batch dims,
- * transposed and strided operands, both float dtypes; the elementwise fast paths; how the backend
- * gets selected. The kernel tests are skipped (with the reason printed) when the addon is not
+ * transposed and strided operands, both float dtypes; how the backend gets selected. The
+ * elementwise kernels are tested in elementwise.test.ts. The kernel tests are skipped (with the reason printed) when the addon is not
  * built; the selection tests always run.
  */
 import fc from 'fast-check';
-import { KERNELS, Tensor, matmul, withBackend, type Backend, type BinaryOp, type UnaryOp } from '../../index';
+import { KERNELS, Tensor, matmul, withBackend, type Backend } from '../../index';
 import { jsBackend } from '../js';
-import { EPS, LAYOUTS, alloc, expectClose, maxAbs, rng, strided3d, type FloatDType } from '../../testing/native-helpers';
+import { EPS, LAYOUTS, expectClose, maxAbs, strided3d, type FloatDType } from '../../testing/native-helpers';
 import {
-  NATIVE_BINARY_OPS,
   NATIVE_KERNELS,
-  NATIVE_UNARY_OPS,
-  SMALL_ELEMENTWISE,
   loadNativeAddon,
   loadNativeBackend,
   nativeUnavailableReason,
@@ -190,111 +187,6 @@ describeNative('native backend kernels', () => {
       expect(() => native.gemm(a, 0, 0, 3, 1, new Float64Array(6), 0, 0, 2, 1, out, 1, 2, 2, 3)).toThrow(/same type/);
       expect(() => native.gemm(a, -1, 0, 3, 1, new Float32Array(6), 0, 0, 2, 1, out, 1, 2, 2, 3)).toThrow(/non-negative integer/);
       expect(() => native.gemm([1, 2] as unknown as Float32Array, 0, 0, 3, 1, a, 0, 0, 2, 1, out, 1, 2, 2, 3)).toThrow(/Float32Array or a Float64Array/);
-      expect(() => native.binary(0, a, 0, 7, a, 0, 6, new Float32Array(6))).toThrow(/a reaches element 6/);
-      expect(() => native.unary(99, a, 0, new Float32Array(6))).toThrow(/unknown op/);
-    });
-  });
-
-  describe('elementwise', () => {
-    /** Values with the awkward cases mixed in: NaN, infinities, signed zeros, large and tiny. */
-    function values(dtype: FloatDType, n: number, seed: number, special: boolean): Float32Array | Float64Array {
-      const r = rng(seed);
-      const out = alloc(dtype, n);
-      const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e30, -1e-30, 88.5, -745.2, 1];
-      for (let i = 0; i < n; i++) {
-        const u = r();
-        out[i] = special && u > 0.8 ? SPECIAL[Math.floor((u - 0.8) * 50) % SPECIAL.length] : r() * 8;
-      }
-      return out;
-    }
-
-    /**
-     * Operand b of a binary op over [R, C]: same layout as a, a broadcast scalar, a broadcast row
-     * (bias), a broadcast column or a transposed matrix (the last two are not native fast paths:
-     * they go to js, and must give the same results too).
-     */
-    const B_LAYOUTS = ['same', 'scalar', 'row', 'column', 'transposed'] as const;
-    function operandB(dtype: FloatDType, r: number, c: number, layout: (typeof B_LAYOUTS)[number], seed: number, special: boolean): Tensor {
-      switch (layout) {
-        case 'same': return new Tensor(values(dtype, r * c, seed, special), [r, c]);
-        case 'scalar': return new Tensor(values(dtype, 1, seed, special), []).expand(r, c);
-        case 'row': return new Tensor(values(dtype, c, seed, special), [c]).expand(r, c);
-        case 'column': return new Tensor(values(dtype, r, seed, special), [r, 1]).expand(r, c);
-        case 'transposed': return new Tensor(values(dtype, r * c, seed, special), [c, r]).T;
-      }
-    }
-
-    const sizeArb = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10, max: 70 }));
-    const TRANSCENDENTAL = new Set<UnaryOp>(['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid']);
-
-    it('binary ops equal js exactly (small arrays in JS, larger ones in C++)', () => {
-      fc.assert(
-        fc.property(
-          fc.constantFrom(...NATIVE_BINARY_OPS), dtypeArb, sizeArb, sizeArb, fc.constantFrom(...B_LAYOUTS), fc.boolean(), fc.boolean(), fc.nat(),
-          (op: BinaryOp, dtype, r, c, lb, sliced, special, seed) => {
-            // a is contiguous, possibly at an offset (a slice of a bigger tensor)
-            const a = sliced
-              ? new Tensor(values(dtype, 2 * r * c, seed, special), [2, r, c]).select(0, 1)
-              : new Tensor(values(dtype, r * c, seed, special), [r, c]);
-            const b = operandB(dtype, r, c, lb, seed + 7, special);
-            for (const [x, y] of [[a, b], [b, a]]) {
-              const got = backend.binary(op, x, y, dtype);
-              const want = jsBackend.binary(op, x, y, dtype);
-              expect(got).toBeInstanceOf(dtype === 'float32' ? Float32Array : Float64Array);
-              expect(got.length).toBe(want.length);
-              for (let i = 0; i < want.length; i++) {
-                if (!Object.is(got[i], want[i])) {
-                  throw new Error(`${op} ${dtype} [${r}, ${c}] ${lb}: element ${i} is ${got[i]}, js gives ${want[i]}`);
-                }
-              }
-            }
-          },
-        ),
-        { numRuns: 400 },
-      );
-    });
-
-    it('unary ops equal js (transcendental ones up to the last bit of a different libm)', () => {
-      fc.assert(
-        fc.property(fc.constantFrom(...NATIVE_UNARY_OPS), dtypeArb, sizeArb, sizeArb, fc.boolean(), fc.boolean(), fc.nat(),
-          (op: UnaryOp, dtype, r, c, transposed, special, seed) => {
-            const x = transposed
-              ? new Tensor(values(dtype, r * c, seed, special), [c, r]).T // not contiguous: goes to js
-              : new Tensor(values(dtype, 2 * r * c, seed, special), [2, r, c]).select(0, 1);
-            const got = backend.unary(op, x, dtype);
-            const want = jsBackend.unary(op, x, dtype);
-            expect(got.length).toBe(want.length);
-            const rel = TRANSCENDENTAL.has(op) ? 4 * EPS[dtype] : 0;
-            for (let i = 0; i < want.length; i++) {
-              const ok = Object.is(got[i], want[i]) || Math.abs(got[i] - want[i]) <= rel * Math.abs(want[i]);
-              if (!ok) throw new Error(`${op} ${dtype}: ${x.contiguous().toTypedArray()[i]} gives ${got[i]}, js gives ${want[i]}`);
-            }
-          },
-        ),
-        { numRuns: 400 },
-      );
-    });
-
-    it('uses C++ above the small-array cutoff and agrees with the JS loop below it', () => {
-      for (const n of [SMALL_ELEMENTWISE, SMALL_ELEMENTWISE + 1, 100000]) {
-        const a = new Tensor(values('float32', n, n, true), [n]);
-        const b = new Tensor(values('float32', n, n + 1, true), [n]);
-        const want = jsBackend.binary('mul', a, b, 'float32');
-        expect(Array.from(backend.binary('mul', a, b, 'float32'))).toEqual(Array.from(want));
-        const out = new Float32Array(n);
-        native.binary(2, a.storage as Float32Array, 0, n, b.storage as Float32Array, 0, n, out);
-        expect(Array.from(out)).toEqual(Array.from(want));
-      }
-    });
-
-    it('leaves other dtypes and ops to js', () => {
-      const a = new Tensor(new Int32Array([7, -7, 3]), [3]);
-      const b = new Tensor(new Int32Array([2, 2, 0]), [3]);
-      expect(Array.from(backend.binary('mul', a, b, 'int32'))).toEqual([14, -14, 0]);
-      const f = new Tensor(new Float32Array([1, 2, 3]), [3]);
-      expect(Array.from(backend.binary('lt', f, f, 'bool'))).toEqual([0, 0, 0]);
-      expect(Array.from(backend.binary('pow', f, f, 'float32'))).toEqual([1, 4, 27]);
-      expect(Array.from(backend.unary('logicalNot', f, 'bool'))).toEqual([0, 0, 0]);
     });
   });
 });
