@@ -10,7 +10,7 @@
  */
 import { ValueError, IndexError } from '@dl/tensor';
 import type { Variable } from '@dl/autograd';
-import { Module, type Input } from './module';
+import { Module, asVariable, type Input } from './module';
 
 /** A module that maps one input to one output: what Sequential chains. */
 export interface UnaryModule {
@@ -55,7 +55,7 @@ export class Sequential extends Module {
   forward(x: Input): Variable {
     let h: Input = x;
     for (const m of this.children()) h = (m as unknown as UnaryModule).call(h);
-    return h as Variable;
+    return asVariable(h); // an empty Sequential returns its input, as a Variable
   }
 
   [Symbol.iterator](): Iterator<Module> {

@@ -3,9 +3,10 @@
  * initialisation.
  *
  * ```ts
- * import { Sequential, Linear, ReLU } from '@dl/layers';
+ * import { Sequential, Linear, ReLU, functional as F } from '@dl/layers';
  * const model = new Sequential(new Linear(784, 300), new ReLU(), new Linear(300, 10));
  * const logits = model.call(x); // x: [N, 784] -> [N, 10]
+ * const p = F.softmax(logits, -1);
  * ```
  */
 export {
@@ -21,3 +22,50 @@ export {
 } from './module';
 export { ModuleDict, ModuleList, Sequential } from './containers';
 export * as init from './init';
+
+// basic layers
+export { Flatten, Identity, Linear, Unflatten, type LinearOptions } from './linear';
+export { Conv2d, type Conv2dOptions, type Pair, type PaddingMode } from './conv';
+export {
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  MaxPool2d,
+  type AdaptiveSize,
+  type AvgPool2dOptions,
+  type MaxPool2dOptions,
+  type MaxPool2dOutput,
+} from './pooling';
+export { Dropout, type DropoutOptions } from './dropout';
+export {
+  BatchNorm1d,
+  BatchNorm2d,
+  BatchNormBase,
+  LayerNorm,
+  BatchNormTrain,
+  NormalizeAffine,
+  type BatchNormOptions,
+  type LayerNormOptions,
+} from './normalization';
+export { Embedding, type EmbeddingOptions } from './embedding';
+export { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh, type GeluApproximate } from './activation';
+export * as functional from './functional';
+export { summary, type SummaryOptions } from './summary';
+
+// recurrent and attention layers
+export { GRUCell, LSTMCell, RNNCell, RNNCellBase, type LSTMState, type RNNCellOptions, type RNNNonlinearity, type RecurrentBaseOptions } from './rnn-cells';
+export { GRU, LSTM, RNN, RNNBase, type LSTMOptions, type LSTMOutput, type RNNOptions, type RNNOutput, type RecurrentOptions } from './recurrent';
+
+// saving and loading
+export {
+  SAFETENSORS_DTYPES,
+  SafetensorsError,
+  deserialize,
+  deserializeWithMetadata,
+  load,
+  loadWithMetadata,
+  save,
+  serialize,
+  type LoadedSafetensors,
+  type SaveOptions,
+  type SaveableStateDict,
+} from './serialization';

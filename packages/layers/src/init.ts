@@ -128,22 +128,28 @@ export interface KaimingOptions extends InitOptions {
   nonlinearity?: Nonlinearity;
 }
 
-function kaimingStd(op: string, t: Target, opts: KaimingOptions): number {
+function kaimingStd(t: Target, opts: KaimingOptions): number {
   const [fanIn, fanOut] = calculateFans(t);
   const fan = (opts.mode ?? 'fanIn') === 'fanIn' ? fanIn : fanOut;
-  if (fan === 0) throw new ValueError(`init.${op}: the tensor has a zero fan (shape has a 0); nothing to initialise`);
   return calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) / Math.sqrt(fan);
+}
+
+/** True for a tensor with a zero-size dim: initialising it is a no-op, as in PyTorch. */
+function isEmpty(t: Target): boolean {
+  return (t instanceof Variable ? t.data : t).numel() === 0;
 }
 
 /** He/Kaiming uniform: U(-b, b) with b = gain * sqrt(3 / fan), gain from `nonlinearity` (default leaky_relu with slope a = 0). */
 export function kaimingUniform<T extends Target>(t: T, opts: KaimingOptions = {}): T {
-  const b = Math.sqrt(3) * kaimingStd('kaimingUniform', t, opts);
+  if (isEmpty(t)) return t;
+  const b = Math.sqrt(3) * kaimingStd(t, opts);
   return uniform(t, -b, b, opts);
 }
 
 /** He/Kaiming normal: N(0, std^2) with std = gain / sqrt(fan). */
 export function kaimingNormal<T extends Target>(t: T, opts: KaimingOptions = {}): T {
-  return normal(t, 0, kaimingStd('kaimingNormal', t, opts), opts);
+  if (isEmpty(t)) return t;
+  return normal(t, 0, kaimingStd(t, opts), opts);
 }
 
 /** A Parameter of `shape` (float32 unless `dtype`), zero-filled, for layers to initialise. */

@@ -36,8 +36,8 @@ export interface HookHandle {
   remove(): void;
 }
 
-/** Called before forward with the inputs; may return replacement inputs. */
-export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown[] | void;
+/** Called before forward with the inputs; may return replacement inputs (a list, or one Tensor/Variable for a single input). */
+export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown[] | Input | void;
 /** Called after forward with the inputs and output; may return a replacement output. */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
 
@@ -77,7 +77,7 @@ export abstract class Module {
     let args: unknown[] = inputs;
     for (const h of this.preHooks.values()) {
       const r = h(this, args);
-      if (r !== undefined) args = r;
+      if (r !== undefined) args = Array.isArray(r) ? r : [r]; // a single value replaces the one input (as PyTorch)
     }
     let out = (this.forward as (...a: unknown[]) => unknown)(...args);
     for (const h of this.postHooks.values()) {
@@ -136,6 +136,17 @@ export abstract class Module {
   private checkName(op: string, name: string): void {
     if (typeof name !== 'string' || name === '' || name.includes('.')) {
       throw new ValueError(`${op}: name must be a non-empty string without '.', got '${String(name)}'`);
+    }
+    // as PyTorch: a name may not shadow another attribute (a method, `training`, a getter, ...);
+    // a declared but unset field (undefined), null or an earlier registration may be replaced
+    if (name in this) {
+      const own = Object.prototype.hasOwnProperty.call(this, name);
+      const cur: unknown = Reflect.get(this, name);
+      const replaceable =
+        own && (cur === undefined || cur === null || cur instanceof Parameter || cur instanceof Module || cur instanceof Tensor);
+      if (!replaceable) {
+        throw new ValueError(`${op}: attribute '${name}' already exists on ${this.constructor.name}; choose another name`);
+      }
     }
   }
 
