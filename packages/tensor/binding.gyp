@@ -10,13 +10,16 @@
         "native/addon.cc",
         "native/napi_args.cc",
         "native/blas.cc",
+        "native/conv.cc",
         "native/elementwise.cc",
         "native/elementwise_napi.cc",
         "native/gemm.cc",
         "native/image_napi.cc",
         "native/indexing_napi.cc",
+        "native/pool.cc",
         "native/reduce_napi.cc",
-        "native/threadpool.cc"
+        "native/threadpool.cc",
+        "native/unfold.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
