@@ -15,10 +15,11 @@ namespace {
 
 std::atomic<int> g_algorithm{0};
 
-// Kg (= Cin_g kH kW) up to which the direct loops beat im2col + GEMM: below it a GEMM's packing
-// and edge tiles cost more than the multiply-adds (measured with bench/conv.js: a 1 -> 10
-// channel 3x3 layer is ~2x faster direct, a 32 -> 64 one ~6x slower).
-constexpr int64_t kDirectMaxKg = 16;
+// Kg (= Cin_g kH kW) up to which the automatic choice takes the direct loops. Measured with
+// bench/conv.js on x86-64 (AVX2): even the course's 1 -> 10 channel 3x3 layer (Kg = 9) runs about
+// 2x faster as im2col + GEMM than direct (rows of 26 outputs are too short for the loops to
+// vectorise well), so only the degenerate Kg = 0 goes direct.
+constexpr int64_t kDirectMaxKg = 0;
 
 // Budget of a column buffer (elements): blocks of output positions are sized so that Kg x block
 // stays about this big (fits in L2 with the GEMM's packed panels). A block has at least

@@ -25,10 +25,11 @@
 //   Threads take whole images (the GEMM then runs on one thread) when there are enough of them,
 //   otherwise the GEMM is threaded. gw sums per-chunk partials in a fixed order, so results do not
 //   depend on scheduling (only on the thread count).
-// - "direct": loops over output rows that skip the padding exactly like the js reference, for
-//   small Kg (a first layer with one input channel): the GEMM would be mostly overhead there. It is
-//   also used whenever zero padding meets a non-finite w (forward) or gy (weight gradient), where
-//   the GEMM's 0 * inf = NaN would differ from the reference, which never multiplies padding.
+// - "direct": loops over output rows that skip the padding exactly like the js reference. Used
+//   whenever zero padding meets a non-finite w (forward) or gy (weight gradient), where the
+//   GEMM's 0 * inf = NaN would differ from the reference, which never multiplies padding; and
+//   for Kg = 0. (Measured slower than the GEMM even for a 1-channel 3x3 first layer, so it is not
+//   picked for speed; set_conv_algorithm(2) forces it.)
 // Sums are in T (PyTorch's choice; the js reference sums in double), in a different order from
 // js: float32 results agree with it to about eps * Kg * max|x| * max|w| (forward), likewise with
 // Cout_g (input gradient) and N * Hout * Wout (weight gradient).
