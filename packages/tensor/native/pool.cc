@@ -31,31 +31,90 @@ std::vector<AvgWindow> avg_windows(int64_t n, int64_t k, int64_t s, int64_t pad,
   return w;
 }
 
+// One window position of max pooling, the reference's rule: the first in-image position, a
+// strictly larger value (so the first of equal values stays) or a NaN (which always takes over).
 template <typename T>
-void max_pool_plane(const PoolGeom& g, const T* xp, T* vp, int32_t* ip, const int64_t* kjlo, const int64_t* kjhi) {
+void max_pool_window(const PoolGeom& g, const T* xp, int64_t hs, int64_t kilo, int64_t kihi, int64_t ws,
+                     int64_t kjlo, int64_t kjhi, T* v_out, int32_t* i_out) {
+  T best = -std::numeric_limits<T>::infinity();
+  int64_t bi = -1;  // -1: no in-image position seen yet
+  for (int64_t ki = kilo; ki < kihi; ++ki) {
+    const int64_t h = hs + ki * g.dH;
+    for (int64_t kj = kjlo; kj < kjhi; ++kj) {
+      const int64_t w = ws + kj * g.dW;
+      const T v = xp[h * g.W + w];
+      if (bi < 0 || v > best || v != v) {
+        best = v;
+        bi = h * g.W + w;
+      }
+    }
+  }
+  *v_out = best;
+  *i_out = static_cast<int32_t>(bi);
+}
+
+// vals[j], idx[j] for j < n: the running max over the taps seen so far and its index, updated
+// with the tap values v[j] at indices base + j * step (the same rule as max_pool_window). Written
+// as selects over arrays so that the compiler vectorises it: on real data the comparison is
+// unpredictable, and a branch per tap cost ~20 ns per window.
+template <typename T>
+void max_pool_update(int64_t n, const T* __restrict v, int32_t base, int32_t step, T* __restrict vals,
+                     int32_t* __restrict idx) {
+  for (int64_t j = 0; j < n; ++j) {
+    const T x = v[j];
+    const bool take = (x > vals[j]) | (x != x);
+    vals[j] = take ? x : vals[j];
+    idx[j] = take ? base + static_cast<int32_t>(j) * step : idx[j];
+  }
+}
+
+template <typename T>
+void max_pool_first(int64_t n, const T* __restrict v, int32_t base, int32_t step, T* __restrict vals,
+                    int32_t* __restrict idx) {
+  for (int64_t j = 0; j < n; ++j) {
+    vals[j] = v[j];
+    idx[j] = base + static_cast<int32_t>(j) * step;
+  }
+}
+
+// Pools one plane. Windows whose columns are all inside the image ([ja, jb)) are done a row of
+// windows at a time, tap by tap (in the window's row-major order, which keeps the tie and NaN
+// rules); the others one by one.
+template <typename T>
+void max_pool_plane(const PoolGeom& g, const T* xp, T* vp, int32_t* ip, const int64_t* kjlo, const int64_t* kjhi,
+                    int64_t ja, int64_t jb, T* tap) {
   for (int64_t i = 0; i < g.Hout; ++i) {
     const int64_t hs = i * g.sH - g.pH;
     int64_t kilo, kihi;
     valid_range(hs, g.dH, g.H, g.kH, &kilo, &kihi);  // kernel rows inside the image
+    T* vr = vp + i * g.Wout;
+    int32_t* ir = ip + i * g.Wout;
+    const bool rows = kilo < kihi && ja < jb;
     for (int64_t j = 0; j < g.Wout; ++j) {
-      const int64_t ws = j * g.sW - g.pW;
-      T best = -std::numeric_limits<T>::infinity();
-      int64_t bi = -1;
-      for (int64_t ki = kilo; ki < kihi; ++ki) {
-        const int64_t h = hs + ki * g.dH;
-        const T* row = xp + h * g.W;
-        for (int64_t kj = kjlo[j]; kj < kjhi[j]; ++kj) {
-          const int64_t w = ws + kj * g.dW;
-          const T v = row[w];
-          // strict > keeps the first of equal values; a NaN always takes over (v != v)
-          if (bi < 0 || v > best || v != v) {
-            best = v;
-            bi = h * g.W + w;
-          }
+      if (rows && j == ja) j = jb;  // done below
+      if (j >= g.Wout) break;
+      max_pool_window(g, xp, hs, kilo, kihi, j * g.sW - g.pW, kjlo[j], kjhi[j], vr + j, ir + j);
+    }
+    if (!rows) continue;
+    const int64_t n = jb - ja;
+    bool first = true;
+    for (int64_t ki = kilo; ki < kihi; ++ki) {
+      const int64_t h = hs + ki * g.dH;
+      for (int64_t kj = 0; kj < g.kW; ++kj) {
+        const int64_t base = h * g.W + ja * g.sW - g.pW + kj * g.dW;  // the tap of window ja
+        const T* v = xp + base;
+        if (g.sW != 1) {
+          for (int64_t j = 0; j < n; ++j) tap[j] = xp[base + j * g.sW];
+          v = tap;
+        }
+        const int32_t b32 = static_cast<int32_t>(base), s32 = static_cast<int32_t>(g.sW);
+        if (first) {
+          max_pool_first(n, v, b32, s32, vr + ja, ir + ja);
+          first = false;
+        } else {
+          max_pool_update(n, v, b32, s32, vr + ja, ir + ja);
         }
       }
-      vp[i * g.Wout + j] = best;
-      ip[i * g.Wout + j] = static_cast<int32_t>(bi);
     }
   }
 }
@@ -101,12 +160,21 @@ int64_t pool_output_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int
 template <typename T>
 void max_pool2d(const PoolGeom& g, const T* x, T* values, int32_t* indices) {
   const int64_t HW = g.H * g.W, L = g.Hout * g.Wout;
-  // kernel columns inside the image, per output column
+  // kernel columns inside the image, per output column, and the output columns [ja, jb) whose
+  // windows have all their columns inside
   std::vector<int64_t> kjlo(static_cast<size_t>(g.Wout)), kjhi(static_cast<size_t>(g.Wout));
-  for (int64_t j = 0; j < g.Wout; ++j) valid_range(j * g.sW - g.pW, g.dW, g.W, g.kW, &kjlo[j], &kjhi[j]);
+  int64_t ja = g.Wout, jb = g.Wout;
+  for (int64_t j = 0; j < g.Wout; ++j) {
+    valid_range(j * g.sW - g.pW, g.dW, g.W, g.kW, &kjlo[j], &kjhi[j]);
+    const bool full = kjlo[j] == 0 && kjhi[j] == g.kW;
+    if (full && ja == g.Wout) ja = j;
+    if (full) jb = j + 1;
+  }
+  if (ja >= jb) ja = jb = 0;
   for_chunks(g.N * g.C, L * g.kH * g.kW + 1, [&](int64_t p0, int64_t p1) {
+    std::vector<T> tap(static_cast<size_t>(g.sW != 1 ? jb - ja : 0));
     for (int64_t p = p0; p < p1; ++p) {
-      max_pool_plane(g, x + p * HW, values + p * L, indices + p * L, kjlo.data(), kjhi.data());
+      max_pool_plane(g, x + p * HW, values + p * L, indices + p * L, kjlo.data(), kjhi.data(), ja, jb, tap.data());
     }
   });
 }
