@@ -71,10 +71,10 @@ void valid_range(int64_t off, int64_t stride, int64_t size, int64_t n_out, int64
 template <typename T>
 void im2col_block(const Window2d& g, const T* x, int64_t C, int64_t l0, int64_t l1, T* cols);
 
-// The adjoint of im2col_block: adds cols (laid out as above) onto the C planes at x.
-// Accumulates in T, in the order rows, then columns.
+// The adjoint of im2col_block: adds cols (laid out as above) onto the C planes at x, accumulating
+// in T, row by row of cols. cols is used as scratch: its entries from the padding may be zeroed.
 template <typename T>
-void col2im_block_add(const Window2d& g, const T* cols, int64_t C, int64_t l0, int64_t l1, T* x);
+void col2im_block_add(const Window2d& g, T* cols, int64_t C, int64_t l0, int64_t l1, T* x);
 
 // im2col of a whole batch: x [N, C, H, W] -> cols [N, C * kH * kW, L]; every element of cols is
 // written. Threaded over the (n, c) planes when large. Pure data movement (exact).

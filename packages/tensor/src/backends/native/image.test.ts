@@ -56,7 +56,15 @@ const convCaseArb: fc.Arbitrary<ConvCase> = fc.record({
   algo: algoArb,
   offset: fc.integer({ min: 0, max: 3 }),
   seed: fc.nat(),
-}).map((c) => ({ ...c, p: { ...c.p, groups: c.groups } }));
+}).chain((c) =>
+  // a third of the cases use stride 1 and 'same' padding (output as wide as the input), which
+  // takes the contiguous-span path of im2col/col2im
+  fc.tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom<[number, number]>([1, 1], [3, 1], [3, 2], [5, 1], [1, 2])).map(([pick, [k, d]]) =>
+    pick > 0
+      ? { ...c, p: { ...c.p, groups: c.groups } }
+      : { ...c, kh: k, kw: k, p: { stride: [1, 1] as [number, number], padding: [(d * (k - 1)) / 2, (d * (k - 1)) / 2] as [number, number], dilation: [d, d] as [number, number], groups: c.groups } },
+  ),
+);
 
 function outHW(c: { h: number; w: number; kh: number; kw: number; p: Conv2dParams }): [number, number] {
   return [
