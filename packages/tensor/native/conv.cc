@@ -245,26 +245,44 @@ void direct_backward_weight_range(const ConvGeom& g, const T* gy, const T* x, in
 
 // Sums per-chunk partial weight gradients: images are split into a fixed number of chunks (a
 // function of N and the thread count only), each chunk's gradient is computed into its own
-// buffer by `range(n0, n1, acc)` (acc zeroed), and the chunks are added in order.
+// zeroed buffer by `range(n0, n1, acc)`, and the chunks are added in order. With `transposed`,
+// the buffers hold each group's block transposed, [Kg, Cout_g] (what the GEMM path produces),
+// and are transposed into gw [Cout, Kg] here.
 template <typename T, typename F>
-void weight_grad_chunks(const ConvGeom& g, double macs, T* gw, F&& range) {
+void weight_grad_chunks(const ConvGeom& g, double macs, bool transposed, T* gw, F&& range) {
   const int64_t wn = g.Cout * g.kg();
   const int t = num_threads();
   int64_t nchunks = 1;
   if (t > 1 && g.N >= 2 && macs >= kParallelMacs) nchunks = std::min<int64_t>(g.N, 2 * static_cast<int64_t>(t));
-  if (nchunks == 1) {
+  if (nchunks == 1 && !transposed) {
     std::fill(gw, gw + wn, T(0));
     range(int64_t(0), g.N, gw);
     return;
   }
   std::vector<T> part(static_cast<size_t>(nchunks * wn), T(0));
-  parallel_for(nchunks, [&](int64_t c) {
-    range(g.N * c / nchunks, g.N * (c + 1) / nchunks, part.data() + c * wn);
-  });
-  std::copy(part.begin(), part.begin() + wn, gw);
+  if (nchunks == 1) {
+    range(int64_t(0), g.N, part.data());
+  } else {
+    parallel_for(nchunks, [&](int64_t c) {
+      range(g.N * c / nchunks, g.N * (c + 1) / nchunks, part.data() + c * wn);
+    });
+  }
   for (int64_t c = 1; c < nchunks; ++c) {
     const T* p = part.data() + c * wn;
-    for (int64_t k = 0; k < wn; ++k) gw[k] += p[k];
+    T* q = part.data();
+    for (int64_t k = 0; k < wn; ++k) q[k] += p[k];
+  }
+  if (!transposed) {
+    std::copy(part.begin(), part.begin() + wn, gw);
+    return;
+  }
+  const int64_t kg = g.kg(), cg = g.cout_g();
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    const T* src = part.data() + grp * kg * cg;  // [Kg, Cout_g]
+    T* dst = gw + grp * cg * kg;                  // [Cout_g, Kg]
+    for (int64_t r = 0; r < kg; ++r) {
+      for (int64_t co = 0; co < cg; ++co) dst[co * kg + r] = src[r * cg + co];
+    }
   }
 }
 
@@ -359,30 +377,33 @@ void conv2d_backward_weight(const ConvGeom& g, const T* gy, const T* x, T* gw) {
     return;
   }
   if (use_direct(g) || (padded(v) && !all_finite(gy, g.N * g.Cout * L))) {
-    weight_grad_chunks<T>(g, macs, gw, [&](int64_t n0, int64_t n1, T* acc) {
+    weight_grad_chunks<T>(g, macs, false, gw, [&](int64_t n0, int64_t n1, T* acc) {
       direct_backward_weight_range(g, gy, x, n0, n1, acc);
     });
     return;
   }
   const int64_t lb_max = block_size(g);
   const bool pw = pointwise(v);
-  weight_grad_chunks<T>(g, macs, gw, [&](int64_t n0, int64_t n1, T* acc) {
-    T* tmp = scratch<T>(1, Coutg * kg);
+  // Per image and group, the transposed block gw[g]^T [Kg, Cout_g] += cols . gy[n, g]^T: with the
+  // columns as the GEMM's A (row-major) and gy^T as B this measured ~12% faster than
+  // gy . cols^T, whose B operand (cols^T) packs slowly; the chunks are transposed at the end.
+  weight_grad_chunks<T>(g, macs, true, gw, [&](int64_t n0, int64_t n1, T* acc) {
+    T* tmp = scratch<T>(1, kg * Coutg);
     for (int64_t n = n0; n < n1; ++n) {
       for (int64_t grp = 0; grp < g.G; ++grp) {
         const T* gyg = gy + (n * g.Cout + grp * Coutg) * L;
         const T* xg = x + (n * g.Cin + grp * Cg) * HW;
-        T* ag = acc + grp * Coutg * kg;
+        T* ag = acc + grp * kg * Coutg;
         for (int64_t l0 = 0; l0 < L; l0 += lb_max) {
           const int64_t lb = std::min(lb_max, L - l0);
-          if (pw) {  // tmp = gy[n, g][:, l0:l1] . x[n, g][:, l0:l1]^T
-            gemm1<T>(Coutg, kg, lb, gyg + l0, L, 1, xg + l0, 1, HW, tmp);
-          } else {  // tmp = gy[n, g][:, l0:l1] . cols^T
+          if (pw) {  // tmp = x[n, g][:, l0:l1] . gy[n, g][:, l0:l1]^T
+            gemm1<T>(kg, Coutg, lb, xg + l0, HW, 1, gyg + l0, 1, L, tmp);
+          } else {  // tmp = cols . gy[n, g][:, l0:l1]^T
             T* cols = scratch<T>(0, kg * lb);
             im2col_block(v, xg, Cg, l0, l0 + lb, cols);
-            gemm1<T>(Coutg, kg, lb, gyg + l0, L, 1, cols, 1, lb, tmp);
+            gemm1<T>(kg, Coutg, lb, cols, lb, 1, gyg + l0, 1, L, tmp);
           }
-          for (int64_t k = 0; k < Coutg * kg; ++k) ag[k] += tmp[k];
+          for (int64_t k = 0; k < kg * Coutg; ++k) ag[k] += tmp[k];
         }
       }
     }
