@@ -2,7 +2,7 @@
 /**
  * Benchmark of @dl/tensor's native image kernels against PyTorch's F.conv2d / F.max_pool2d.
  *
- *   node bench/conv.js [--rounds 3] [--dtypes float32[,float64]] [--target 0.3]
+ *   node bench/conv.js [--rounds 3] [--dtypes float32[,float64]] [--threads n] [--clock wall|cpu] [--target 0.3]
  *
  * Needs `npm ci` (which builds dist/ and the C++ addon). Layers:
  *   (a) the course's CNN layer: x [100, 1, 28, 28], w [10, 1, 3, 3], bias, stride 1, no padding
@@ -17,7 +17,12 @@
  * gy.sum((0, 2, 3)), and F.conv2d + torch.autograd.grad(y, (x, w, b), gy) for the total.
  * Plus 2x2 max pooling with indices, forward + backward, on a LeNet-sized x [100, 32, 28, 28].
  *
- * Both use the same number of threads (the addon's pool size; PyTorch gets torch.set_num_threads).
+ * Both use the same number of threads: the addon's pool size (DL_NUM_THREADS, default all cores) or
+ * --threads n; PyTorch gets torch.set_num_threads. On a machine shared with other work, PyTorch's
+ * OpenMP threads suffer more from preemption than ours (a descheduled thread stalls its team at
+ * every barrier), so compare with --threads 1 as well; --clock cpu then times each run by the
+ * process's CPU time (user + system) instead of the wall clock, which leaves out the time the
+ * process waited for a core (only meaningful with one thread: CPU time adds up all threads).
  * Each figure is the median over rounds of the median of N timed runs after a warm-up; the
  * engines take turns case by case, so a busy machine slows both alike. Ratios: ours/torch (time,
  * lower is better) and torch/ours (speed-up, higher is better).
@@ -35,6 +40,8 @@ const opt = (name, def) => {
 const ROUNDS = Number(opt('rounds', '3'));
 const DTYPES = opt('dtypes', 'float32').split(',');
 const TARGET_S = Number(opt('target', '0.3')); // seconds of timed runs per pass, engine and round
+const THREADS = opt('threads', '');
+const CLOCK = opt('clock', 'wall');
 const PYTHON = '/usr/bin/python3';
 
 const TENSOR = path.join(__dirname, '..', 'packages', 'tensor');
@@ -43,7 +50,11 @@ const { loadNativeAddon, nativeUnavailableReason } = require(path.join(TENSOR, '
 
 // ---- timing helpers ----
 
-const now = () => process.hrtime.bigint();
+const now = () => {
+  if (CLOCK !== 'cpu') return process.hrtime.bigint();
+  const u = process.cpuUsage();
+  return BigInt(u.user + u.system) * 1000n; // ns
+};
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -73,17 +84,18 @@ import sys, time, torch
 import torch.nn.functional as F
 torch.set_num_threads(int(sys.argv[1]))
 target = float(sys.argv[2])
+clock = time.process_time_ns if sys.argv[3] == "cpu" else time.perf_counter_ns
 print("ready", torch.__version__, torch.get_num_threads(), flush=True)
 def med(xs):
     xs = sorted(xs); n = len(xs)
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 def time_it(f):
     f()
-    s = time.perf_counter_ns(); f(); one = time.perf_counter_ns() - s
+    s = clock(); f(); one = clock() - s
     reps = max(3, min(50, round(target * 1e9 / max(one, 1))))
     ts = []
     for _ in range(reps):
-        s = time.perf_counter_ns(); f(); ts.append(time.perf_counter_ns() - s)
+        s = clock(); f(); ts.append(clock() - s)
     return med(ts)
 cache = {}
 def setup(key):
@@ -128,7 +140,7 @@ for line in sys.stdin:
 async function startTorch(threads) {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
   if (probe.status !== 0) return null;
-  const child = spawn(PYTHON, ['-c', TORCH_CHILD, String(threads), String(TARGET_S)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(PYTHON, ['-c', TORCH_CHILD, String(threads), String(TARGET_S), CLOCK], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const first = (await lines.next()).value.split(' ');
   const ask = async (c, dtype, pass) => {
@@ -185,12 +197,16 @@ async function main() {
     console.error(`bench/conv.js: ${nativeUnavailableReason()}`);
     process.exit(1);
   }
+  if (THREADS) addon.setNumThreads(Number(THREADS));
   const info = addon.info();
   t.setBackend('native');
   const torch = await startTorch(info.threads);
-  console.log(`@dl/tensor native backend: ${process.arch}, ${info.threads} threads (DL_NUM_THREADS), simd ${info.simd}, GEMM ${info.gemmKernelF32}`);
+  console.log(`@dl/tensor native backend: ${process.arch}, ${info.threads} threads (DL_NUM_THREADS or --threads), simd ${info.simd}, GEMM ${info.gemmKernelF32}`);
   console.log(torch ? `PyTorch ${torch.version} with ${torch.threads} threads in a child process` : 'PyTorch: not available (skipped)');
-  console.log(`median of ${ROUNDS} rounds x (median of N runs after a warm-up); engines interleaved; times in ms\n`);
+  console.log(
+    `median of ${ROUNDS} rounds x (median of N runs after a warm-up); engines interleaved; ` +
+      `${CLOCK === 'cpu' ? 'CPU' : 'wall-clock'} times in ms\n`,
+  );
 
   const W = 12;
   const head = ['ours', 'torch', 'ours/torch', 'torch/ours'];

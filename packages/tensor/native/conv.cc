@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu.h"
 #include "gemm.h"
 #include "threadpool.h"
 
@@ -106,6 +107,98 @@ template <typename T>
 void gemm1(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
            int64_t csb, T* c) {
   gemm_batched(1, M, N, K, StridedBatch<T>{a, 0, rsa, csa}, StridedBatch<T>{b, 0, rsb, csb}, c);
+}
+
+// ---- small products with a long sum: C = A . B^T, both read along k ----
+
+// Output sizes (M * N) up to which the weight gradient uses gemm_nt_small instead of the packed
+// GEMM: for the course's 1 -> 10 channel layer (9 x 10 outputs, sums of 676) the GEMM spent ~80%
+// of its time packing.
+constexpr int64_t kSmallNtMaxOut = 256;
+
+// C[i * N + j] = sum_k A[i * lda + k] * B[j * ldb + k]: rows of A against 4 rows of B at a time,
+// each sum held in kLanes independent partial sums so that the compiler vectorises it without
+// reordering a single sum (no -ffast-math); the lanes are added at the end.
+template <typename T>
+inline __attribute__((always_inline)) void gemm_nt_small_body(int64_t M, int64_t N, int64_t K, const T* A,
+                                                              int64_t lda, const T* B, int64_t ldb, T* C) {
+  constexpr int kLanes = 32 / sizeof(T) * 2;  // two 256-bit registers' worth
+  const int64_t kv = K / kLanes * kLanes;
+  for (int64_t i = 0; i < M; ++i) {
+    const T* __restrict a = A + i * lda;
+    int64_t j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const T* __restrict b0 = B + j * ldb;
+      const T* __restrict b1 = b0 + ldb;
+      const T* __restrict b2 = b1 + ldb;
+      const T* __restrict b3 = b2 + ldb;
+      T s0[kLanes] = {}, s1[kLanes] = {}, s2[kLanes] = {}, s3[kLanes] = {};
+      for (int64_t k = 0; k < kv; k += kLanes) {
+        for (int l = 0; l < kLanes; ++l) {
+          const T av = a[k + l];
+          s0[l] += av * b0[k + l];
+          s1[l] += av * b1[k + l];
+          s2[l] += av * b2[k + l];
+          s3[l] += av * b3[k + l];
+        }
+      }
+      T r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+      for (int l = 0; l < kLanes; ++l) {
+        r0 += s0[l];
+        r1 += s1[l];
+        r2 += s2[l];
+        r3 += s3[l];
+      }
+      for (int64_t k = kv; k < K; ++k) {
+        r0 += a[k] * b0[k];
+        r1 += a[k] * b1[k];
+        r2 += a[k] * b2[k];
+        r3 += a[k] * b3[k];
+      }
+      C[i * N + j] = r0;
+      C[i * N + j + 1] = r1;
+      C[i * N + j + 2] = r2;
+      C[i * N + j + 3] = r3;
+    }
+    for (; j < N; ++j) {
+      const T* __restrict b0 = B + j * ldb;
+      T s0[kLanes] = {};
+      for (int64_t k = 0; k < kv; k += kLanes) {
+        for (int l = 0; l < kLanes; ++l) s0[l] += a[k + l] * b0[k + l];
+      }
+      T r0 = 0;
+      for (int l = 0; l < kLanes; ++l) r0 += s0[l];
+      for (int64_t k = kv; k < K; ++k) r0 += a[k] * b0[k];
+      C[i * N + j] = r0;
+    }
+  }
+}
+
+template <typename T>
+void gemm_nt_small_base(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb, T* C) {
+  gemm_nt_small_body(M, N, K, A, lda, B, ldb, C);
+}
+
+#if defined(DL_X86)
+template <typename T>
+DL_TARGET_AVX2 void gemm_nt_small_avx2(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
+                                       int64_t ldb, T* C) {
+  gemm_nt_small_body(M, N, K, A, lda, B, ldb, C);
+}
+#endif
+
+// The GEMM's instruction-set level (DL_SIMD / setSimdLevel apply here too).
+bool use_avx2() {
+  const char* l = simd_level();
+  return std::strcmp(l, "avx2-fma") == 0 || std::strcmp(l, "avx512f") == 0;
+}
+
+template <typename T>
+void gemm_nt_small(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb, T* C) {
+#if defined(DL_X86)
+  if (use_avx2()) return gemm_nt_small_avx2(M, N, K, A, lda, B, ldb, C);
+#endif
+  gemm_nt_small_base(M, N, K, A, lda, B, ldb, C);
 }
 
 // ---- direct loops (also the exact fallback for non-finite values in the padding) ----
@@ -387,6 +480,7 @@ void conv2d_backward_weight(const ConvGeom& g, const T* gy, const T* x, T* gw) {
   // Per image and group, the transposed block gw[g]^T [Kg, Cout_g] += cols . gy[n, g]^T: with the
   // columns as the GEMM's A (row-major) and gy^T as B this measured ~12% faster than
   // gy . cols^T, whose B operand (cols^T) packs slowly; the chunks are transposed at the end.
+  const bool small = kg * Coutg <= kSmallNtMaxOut;
   weight_grad_chunks<T>(g, macs, true, gw, [&](int64_t n0, int64_t n1, T* acc) {
     T* tmp = scratch<T>(1, kg * Coutg);
     for (int64_t n = n0; n < n1; ++n) {
@@ -401,7 +495,11 @@ void conv2d_backward_weight(const ConvGeom& g, const T* gy, const T* x, T* gw) {
           } else {  // tmp = cols . gy[n, g][:, l0:l1]^T
             T* cols = scratch<T>(0, kg * lb);
             im2col_block(v, xg, Cg, l0, l0 + lb, cols);
-            gemm1<T>(kg, Coutg, lb, cols, lb, 1, gyg + l0, 1, L, tmp);
+            if (small) {
+              gemm_nt_small<T>(kg, Coutg, lb, cols, lb, gyg + l0, L, tmp);
+            } else {
+              gemm1<T>(kg, Coutg, lb, cols, lb, 1, gyg + l0, 1, L, tmp);
+            }
           }
           for (int64_t k = 0; k < kg * Coutg; ++k) ag[k] += tmp[k];
         }

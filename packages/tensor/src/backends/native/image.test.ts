@@ -170,6 +170,30 @@ describeNative('native image kernels', () => {
     }
   });
 
+  it('conv gives the same results with every SIMD level this CPU can run (scalar, AVX2, AVX-512 / NEON)', () => {
+    const levels = ['scalar', 'avx2-fma', 'avx512f', 'neon'].filter((l) => native.setSimdLevel(l));
+    const p = (pad: number): Conv2dParams => ({ stride: [1, 1], padding: [pad, pad], dilation: [1, 1], groups: 1 });
+    const cache = new Map<string, Storage[]>();
+    try {
+      for (const level of levels) {
+        native.setSimdLevel(level);
+        for (const dtype of ['float32', 'float64'] as const) {
+          // small weight-gradient blocks (the dot-product kernel) and a GEMM-sized layer
+          for (const shape of [
+            { n: 3, groups: 1, cinG: 1, coutG: 10, h: 12, w: 11, kh: 3, kw: 3, p: p(0) },
+            { n: 2, groups: 1, cinG: 6, coutG: 9, h: 9, w: 9, kh: 3, kw: 3, p: p(1) },
+          ]) {
+            const c = { ...shape, dtype, algo: 0, bias: true, offset: 1, seed: 5 };
+            const v = convViews(c)!;
+            checkConv(c, v.x, v.w, v.b, v.gy, cache);
+          }
+        }
+      }
+    } finally {
+      native.setSimdLevel('auto');
+    }
+  });
+
   it('conv keeps js semantics for inf and NaN, including non-finite weights or gradients meeting the padding', () => {
     const SPECIAL = [NaN, Infinity, -Infinity];
     const special = (r: () => number): number => (r() > 0.9 ? SPECIAL[Math.floor((r() + 1) * 1.5) % 3] : r());
