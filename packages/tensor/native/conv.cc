@@ -119,8 +119,14 @@ constexpr int64_t kSmallNtMaxOut = 256;
 // C[i * N + j] = sum_k A[i * lda + k] * B[j * ldb + k]: rows of A against 4 rows of B at a time,
 // each sum held in kLanes independent partial sums so that the compiler vectorises it without
 // reordering a single sum (no -ffast-math); the lanes are added at the end.
+#if defined(__GNUC__)
+#define DL_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define DL_ALWAYS_INLINE inline
+#endif
+
 template <typename T>
-inline __attribute__((always_inline)) void gemm_nt_small_body(int64_t M, int64_t N, int64_t K, const T* A,
+DL_ALWAYS_INLINE void gemm_nt_small_body(int64_t M, int64_t N, int64_t K, const T* A,
                                                               int64_t lda, const T* B, int64_t ldb, T* C) {
   constexpr int kLanes = 32 / sizeof(T) * 2;  // two 256-bit registers' worth
   const int64_t kv = K / kLanes * kLanes;

@@ -20,11 +20,13 @@
 // Algorithms (picked per call by conv_algorithm(), both exact adjoints of the same sums):
 // - "gemm": per image and group, columns cols = im2col(x[n, g]) of Kg = Cin_g kH kW rows (in blocks
 //   of output positions so the buffer stays about 1-2 MB), then
-//     y[n, g] = w[g] . cols,   gcols = w[g]^T . gy[n, g] -> gx by col2im,   gw[g] += gy[n, g] . cols^T
+//     y[n, g] = w[g] . cols,   gcols = w[g]^T . gy[n, g] -> gx by col2im,   gw[g]^T += cols . gy[n, g]^T
 //   with the packed SIMD GEMM (gemm.h); 1x1 kernels with stride 1 and no padding use x itself.
+//   Weight-gradient blocks of at most 256 outputs (Kg x Cout_g, e.g. a first layer on 1-channel
+//   images) use vectorised dot products instead, as packing would cost more than the sums.
 //   Threads take whole images (the GEMM then runs on one thread) when there are enough of them,
 //   otherwise the GEMM is threaded. gw sums per-chunk partials in a fixed order, so results do not
-//   depend on scheduling (only on the thread count).
+//   depend on scheduling (only on the thread count). This is the default.
 // - "direct": loops over output rows that skip the padding exactly like the js reference. Used
 //   whenever zero padding meets a non-finite w (forward) or gy (weight gradient), where the
 //   GEMM's 0 * inf = NaN would differ from the reference, which never multiplies padding; and

@@ -3,9 +3,10 @@
  * NCHW views (what the op layer hands over; any offset):
  *
  * - `conv2d`, `conv2dBackwardInput`, `conv2dBackwardWeight` with stride, padding, dilation, groups
- *   and an optional bias: im2col + the packed SIMD GEMM per image (threads take whole images), or
- *   direct loops when `C_in / groups * kH * kW` is small (a first layer on 1-channel images).
- *   The forward is
+ *   and an optional bias: im2col + the packed SIMD GEMM per image (threads take whole images; the
+ *   weight gradient of small layers as vectorised dot products), see native/conv.h. Exact
+ *   row loops that skip the padding, as js does, take over when padding meets an inf/NaN weight
+ *   (forward) or output gradient (weight gradient), so that 0 * inf never appears. The forward is
  *
  *     y[n, co, i, j] = b[co] + sum_{ci, ki, kj} x[n, g*Cin_g + ci, i*sH - pH + ki*dH, j*sW - pW + kj*dW] * w[co, ci, ki, kj]
  *
