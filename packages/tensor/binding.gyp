@@ -10,6 +10,7 @@
         "native/addon.cc",
         "native/napi_args.cc",
         "native/blas.cc",
+        "native/conv.cc",
         "native/copy.cc",
         "native/elementwise.cc",
         "native/elementwise_napi.cc",
@@ -18,8 +19,10 @@
         "native/indexing.cc",
         "native/indexing_napi.cc",
         "native/intmatmul.cc",
+        "native/pool.cc",
         "native/reduce_napi.cc",
         "native/threadpool.cc",
+        "native/unfold.cc",
         "native/vmath.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -1,0 +1,275 @@
+// Max and average pooling (see pool.h).
+#include "pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "unfold.h"
+
+namespace dl {
+
+namespace {
+
+// The window of output o along one axis for average pooling, as the reference computes it:
+// [start, end) clipped to the input, and `padded`, its length before clipping to the input (but
+// after clipping to the padded input).
+struct AvgWindow {
+  int64_t start, end, padded;
+};
+AvgWindow avg_window(int64_t o, int64_t k, int64_t s, int64_t pad, int64_t size) {
+  const int64_t start = o * s - pad;
+  const int64_t end = std::min(start + k, size + pad);
+  return {std::max<int64_t>(start, 0), std::min(end, size), end - start};
+}
+
+std::vector<AvgWindow> avg_windows(int64_t n, int64_t k, int64_t s, int64_t pad, int64_t size) {
+  std::vector<AvgWindow> w(static_cast<size_t>(n));
+  for (int64_t o = 0; o < n; ++o) w[static_cast<size_t>(o)] = avg_window(o, k, s, pad, size);
+  return w;
+}
+
+// One window position of max pooling, the reference's rule: the first in-image position, a
+// strictly larger value (so the first of equal values stays) or a NaN (which always takes over).
+template <typename T>
+void max_pool_window(const PoolGeom& g, const T* xp, int64_t hs, int64_t kilo, int64_t kihi, int64_t ws,
+                     int64_t kjlo, int64_t kjhi, T* v_out, int32_t* i_out) {
+  T best = -std::numeric_limits<T>::infinity();
+  int64_t bi = -1;  // -1: no in-image position seen yet
+  for (int64_t ki = kilo; ki < kihi; ++ki) {
+    const int64_t h = hs + ki * g.dH;
+    for (int64_t kj = kjlo; kj < kjhi; ++kj) {
+      const int64_t w = ws + kj * g.dW;
+      const T v = xp[h * g.W + w];
+      if (bi < 0 || v > best || v != v) {
+        best = v;
+        bi = h * g.W + w;
+      }
+    }
+  }
+  *v_out = best;
+  *i_out = static_cast<int32_t>(bi);
+}
+
+// vals[j], idx[j] for j < n: the running max over the taps seen so far and its index, updated
+// with the tap values v[j] at indices base + j * step (the same rule as max_pool_window). Written
+// as selects over arrays so that the compiler vectorises it: on real data the comparison is
+// unpredictable, and a branch per tap cost ~20 ns per window.
+template <typename T>
+void max_pool_update(int64_t n, const T* __restrict v, int32_t base, int32_t step, T* __restrict vals,
+                     int32_t* __restrict idx) {
+  for (int64_t j = 0; j < n; ++j) {
+    const T x = v[j];
+    const bool take = (x > vals[j]) | (x != x);
+    vals[j] = take ? x : vals[j];
+    idx[j] = take ? base + static_cast<int32_t>(j) * step : idx[j];
+  }
+}
+
+template <typename T>
+void max_pool_first(int64_t n, const T* __restrict v, int32_t base, int32_t step, T* __restrict vals,
+                    int32_t* __restrict idx) {
+  for (int64_t j = 0; j < n; ++j) {
+    vals[j] = v[j];
+    idx[j] = base + static_cast<int32_t>(j) * step;
+  }
+}
+
+// Pools one plane. Windows whose columns are all inside the image ([ja, jb)) are done a row of
+// windows at a time, tap by tap (in the window's row-major order, which keeps the tie and NaN
+// rules); the others one by one.
+template <typename T>
+void max_pool_plane(const PoolGeom& g, const T* xp, T* vp, int32_t* ip, const int64_t* kjlo, const int64_t* kjhi,
+                    int64_t ja, int64_t jb, T* tap) {
+  for (int64_t i = 0; i < g.Hout; ++i) {
+    const int64_t hs = i * g.sH - g.pH;
+    int64_t kilo, kihi;
+    valid_range(hs, g.dH, g.H, g.kH, &kilo, &kihi);  // kernel rows inside the image
+    T* vr = vp + i * g.Wout;
+    int32_t* ir = ip + i * g.Wout;
+    const bool rows = kilo < kihi && ja < jb;
+    for (int64_t j = 0; j < g.Wout; ++j) {
+      if (rows && j == ja) j = jb;  // done below
+      if (j >= g.Wout) break;
+      max_pool_window(g, xp, hs, kilo, kihi, j * g.sW - g.pW, kjlo[j], kjhi[j], vr + j, ir + j);
+    }
+    if (!rows) continue;
+    const int64_t n = jb - ja;
+    bool first = true;
+    for (int64_t ki = kilo; ki < kihi; ++ki) {
+      const int64_t h = hs + ki * g.dH;
+      for (int64_t kj = 0; kj < g.kW; ++kj) {
+        const int64_t base = h * g.W + ja * g.sW - g.pW + kj * g.dW;  // the tap of window ja
+        const T* v = xp + base;
+        if (g.sW != 1) {
+          for (int64_t j = 0; j < n; ++j) tap[j] = xp[base + j * g.sW];
+          v = tap;
+        }
+        const int32_t b32 = static_cast<int32_t>(base), s32 = static_cast<int32_t>(g.sW);
+        if (first) {
+          max_pool_first(n, v, b32, s32, vr + ja, ir + ja);
+          first = false;
+        } else {
+          max_pool_update(n, v, b32, s32, vr + ja, ir + ja);
+        }
+      }
+    }
+  }
+}
+
+// A per-thread double buffer of n elements.
+double* acc_buffer(int64_t n) {
+  thread_local std::vector<double> buf;
+  if (static_cast<int64_t>(buf.size()) < n) {
+    buf.clear();
+    buf.shrink_to_fit();
+    buf.resize(static_cast<size_t>(n));
+  }
+  return buf.data();
+}
+
+// Where the gradient of one plane is summed: gx itself for double, a per-thread double buffer of
+// HW elements for float (rounded into gx by finish_plane), as the reference sums in double.
+template <typename T>
+double* plane_sums(T* out, int64_t HW) {
+  if constexpr (std::is_same<T, double>::value) {
+    return out;
+  } else {
+    return acc_buffer(HW);
+  }
+}
+
+template <typename T>
+void finish_plane(const double* sums, T* out, int64_t HW) {
+  if constexpr (!std::is_same<T, double>::value) {
+    for (int64_t k = 0; k < HW; ++k) out[k] = static_cast<T>(sums[k]);
+  }
+}
+
+}  // namespace
+
+int64_t pool_output_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dil, bool ceil_mode) {
+  const int64_t span = in + 2 * pad - dil * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0);
+  int64_t out = (span >= 0 ? span / stride : -ceil_div_pos(-span, stride)) + 1;
+  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
+  return out;
+}
+
+template <typename T>
+void max_pool2d(const PoolGeom& g, const T* x, T* values, int32_t* indices) {
+  const int64_t HW = g.H * g.W, L = g.Hout * g.Wout;
+  // kernel columns inside the image, per output column, and the output columns [ja, jb) whose
+  // windows have all their columns inside
+  std::vector<int64_t> kjlo(static_cast<size_t>(g.Wout)), kjhi(static_cast<size_t>(g.Wout));
+  int64_t ja = g.Wout, jb = g.Wout;
+  for (int64_t j = 0; j < g.Wout; ++j) {
+    valid_range(j * g.sW - g.pW, g.dW, g.W, g.kW, &kjlo[j], &kjhi[j]);
+    const bool full = kjlo[j] == 0 && kjhi[j] == g.kW;
+    if (full && ja == g.Wout) ja = j;
+    if (full) jb = j + 1;
+  }
+  if (ja >= jb) ja = jb = 0;
+  for_chunks(g.N * g.C, L * g.kH * g.kW + 1, [&](int64_t p0, int64_t p1) {
+    std::vector<T> tap(static_cast<size_t>(g.sW != 1 ? jb - ja : 0));
+    for (int64_t p = p0; p < p1; ++p) {
+      max_pool_plane(g, x + p * HW, values + p * L, indices + p * L, kjlo.data(), kjhi.data(), ja, jb, tap.data());
+    }
+  });
+}
+
+template <typename T>
+bool max_pool2d_backward(const PoolGeom& g, const T* gy, const int32_t* indices, T* gx) {
+  const int64_t HW = g.H * g.W, L = g.Hout * g.Wout;
+  std::atomic<bool> ok{true};
+  for_chunks(g.N * g.C, L + HW, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const T* gp = gy + p * L;
+      const int32_t* ip = indices + p * L;
+      T* out = gx + p * HW;
+      double* a = plane_sums(out, HW);
+      std::fill(a, a + HW, 0.0);
+      for (int64_t k = 0; k < L; ++k) {
+        const int64_t at = ip[k];
+        if (at < 0) continue;  // a window wholly in the padding routes nothing
+        if (at >= HW) {
+          ok.store(false, std::memory_order_relaxed);
+          continue;
+        }
+        a[at] += static_cast<double>(gp[k]);
+      }
+      finish_plane(a, out, HW);
+    }
+  });
+  return ok.load();
+}
+
+template <typename T>
+void avg_pool2d(const PoolGeom& g, const T* x, T* y) {
+  const int64_t HW = g.H * g.W, L = g.Hout * g.Wout;
+  const std::vector<AvgWindow> wh = avg_windows(g.Hout, g.kH, g.sH, g.pH, g.H);
+  const std::vector<AvgWindow> ww = avg_windows(g.Wout, g.kW, g.sW, g.pW, g.W);
+  for_chunks(g.N * g.C, L * g.kH * g.kW + 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const T* xp = x + p * HW;
+      T* yp = y + p * L;
+      for (int64_t i = 0; i < g.Hout; ++i) {
+        const AvgWindow& a = wh[static_cast<size_t>(i)];
+        for (int64_t j = 0; j < g.Wout; ++j) {
+          const AvgWindow& b = ww[static_cast<size_t>(j)];
+          if (a.start >= a.end || b.start >= b.end) {
+            yp[i * g.Wout + j] = T(0);  // nothing of the image under this window
+            continue;
+          }
+          double sum = 0;
+          for (int64_t h = a.start; h < a.end; ++h) {
+            for (int64_t w = b.start; w < b.end; ++w) sum += static_cast<double>(xp[h * g.W + w]);
+          }
+          const int64_t divisor = g.count_include_pad ? a.padded * b.padded : (a.end - a.start) * (b.end - b.start);
+          yp[i * g.Wout + j] = static_cast<T>(sum / static_cast<double>(divisor));
+        }
+      }
+    }
+  });
+}
+
+template <typename T>
+void avg_pool2d_backward(const PoolGeom& g, const T* gy, T* gx) {
+  const int64_t HW = g.H * g.W, L = g.Hout * g.Wout;
+  const std::vector<AvgWindow> wh = avg_windows(g.Hout, g.kH, g.sH, g.pH, g.H);
+  const std::vector<AvgWindow> ww = avg_windows(g.Wout, g.kW, g.sW, g.pW, g.W);
+  for_chunks(g.N * g.C, L * g.kH * g.kW + HW, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const T* gp = gy + p * L;
+      T* out = gx + p * HW;
+      double* s = plane_sums(out, HW);
+      std::fill(s, s + HW, 0.0);
+      for (int64_t i = 0; i < g.Hout; ++i) {
+        const AvgWindow& a = wh[static_cast<size_t>(i)];
+        for (int64_t j = 0; j < g.Wout; ++j) {
+          const AvgWindow& b = ww[static_cast<size_t>(j)];
+          const double gv = static_cast<double>(gp[i * g.Wout + j]);
+          if (a.start >= a.end || b.start >= b.end) continue;  // the forward output was a constant 0
+          const int64_t divisor = g.count_include_pad ? a.padded * b.padded : (a.end - a.start) * (b.end - b.start);
+          const double share = gv / static_cast<double>(divisor);
+          for (int64_t h = a.start; h < a.end; ++h) {
+            for (int64_t w = b.start; w < b.end; ++w) s[h * g.W + w] += share;
+          }
+        }
+      }
+      finish_plane(s, out, HW);
+    }
+  });
+}
+
+#define DL_POOL_INSTANTIATE(T)                                                                     \
+  template void max_pool2d<T>(const PoolGeom&, const T*, T*, int32_t*);                           \
+  template bool max_pool2d_backward<T>(const PoolGeom&, const T*, const int32_t*, T*);            \
+  template void avg_pool2d<T>(const PoolGeom&, const T*, T*);                                     \
+  template void avg_pool2d_backward<T>(const PoolGeom&, const T*, T*);
+DL_POOL_INSTANTIATE(float)
+DL_POOL_INSTANTIATE(double)
+#undef DL_POOL_INSTANTIATE
+
+}  // namespace dl
