@@ -15,7 +15,9 @@
         "native/gemm.cc",
         "native/image_napi.cc",
         "native/indexing_napi.cc",
+        "native/reduce.cc",
         "native/reduce_napi.cc",
+        "native/softmax.cc",
         "native/threadpool.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
