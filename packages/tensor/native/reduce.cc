@@ -3,14 +3,16 @@
 // reduce: the reduced dims are merged (and, for the ops whose result does not depend on the
 // order, sorted by stride so the innermost walk has the smallest one), then one of two loops runs:
 // - "inner" (the reduced elements of one output are the contiguous direction, e.g. row sums):
-//   each output reduces its elements, unit-stride runs with 16 interleaved accumulators that the
-//   compiler turns into vector code; a few large outputs (a full sum) are cut into fixed chunks of
-//   the reduced space, one task each, the partial results combined in order;
+//   each output reduces its elements, unit-stride runs with 32 interleaved partial results that
+//   the compiler turns into vector code; a few large outputs (a full sum) are cut into fixed
+//   chunks of the reduced space, one task each, the partial results combined in order;
 // - "vertical" (the outputs are the contiguous direction, e.g. column sums of a matrix): a block
-//   of up to kBlock neighbouring outputs keeps a row of accumulators, and every reduced position
-//   adds a unit-stride row into it, so memory is read contiguously.
-// The per-element functions (run_*, vstep_*) are compiled twice on x86, for the baseline and for
-// AVX2+FMA, and picked at run time (use_avx2()); elsewhere the baseline (NEON on aarch64) is used.
+//   of up to kBlock neighbouring outputs keeps a row of partial results, and the reduced positions
+//   add unit-stride rows into it, four rows per pass, so memory is read contiguously.
+// float32 sums keep their partial results in float32 for at most 32 elements / 19 rows and then
+// add them into double accumulators. The per-element functions (run_*, vstep_*) are compiled twice
+// on x86, for the baseline and for AVX2+FMA, and picked at run time (use_avx2()); elsewhere the
+// baseline (NEON on aarch64) is used.
 #include "reduce.h"
 
 #include <algorithm>
@@ -25,7 +27,8 @@
 namespace dl {
 namespace {
 
-constexpr int kLanes = 16;           // interleaved accumulators of a unit-stride run
+constexpr int64_t kFlush = 1024;     // elements summed in float32 before they go into double
+constexpr int kFlushRows = 16;       // rows of the vertical loop summed in float32 likewise (16 to 19)
 constexpr int64_t kBlock = 512;      // outputs per block of the vertical loop
 constexpr int64_t kPerTask = 32768;  // element-operations per task of the pool, at least
 constexpr int64_t kSplit = 32768;    // reduced elements per chunk when a few outputs are split
@@ -42,21 +45,37 @@ inline int32_t wrap_int32(int64_t v) { return static_cast<int32_t>(static_cast<u
 // ---- the ops: accumulator type, start value, one step, combining partial results, result -----
 // kReorder: the result may be computed in any order (lanes, chunks, sorted dims);
 // kFixZero: a zero result takes the sign of the first zero in the js backend's order.
+// Fast: the type of the innermost partial results, combined into Acc every kFlush elements (or
+// kFlushRows rows) by flush(); only float32 sums use one (float) that differs from Acc (double):
+// short float32 partial sums run four times faster than converting every element to double.
 
 template <typename T>
 struct SumFloat {
   using Acc = double;
   using Out = T;
+  using Fast = T;
   static constexpr bool kReorder = true, kFixZero = false;
   static DL_ALWAYS_INLINE Acc init() { return 0.0; }
   static DL_ALWAYS_INLINE Acc step(Acc a, T v) { return a + static_cast<double>(v); }
   static DL_ALWAYS_INLINE Acc merge(Acc a, Acc b) { return a + b; }
+  static DL_ALWAYS_INLINE Fast fast_init() { return T(0); }
+  static DL_ALWAYS_INLINE Fast fast_step(Fast f, T v) { return f + v; }
+  static DL_ALWAYS_INLINE Acc flush(Acc a, Fast f) { return a + static_cast<double>(f); }
   static DL_ALWAYS_INLINE Out finish(Acc a) { return static_cast<Out>(a); }
   static Out empty() { return Out(0); }
 };
 
+// Fast = Acc for the ops below.
+template <typename Op, typename A, typename T>
+struct SameFast {
+  using Fast = A;
+  static DL_ALWAYS_INLINE A fast_init() { return Op::init(); }
+  static DL_ALWAYS_INLINE A fast_step(A f, T v) { return Op::step(f, v); }
+  static DL_ALWAYS_INLINE A flush(A a, A f) { return Op::merge(a, f); }
+};
+
 template <typename T>
-struct SumInt {  // int32 / bool -> int32, exact in int64
+struct SumInt : SameFast<SumInt<T>, int64_t, T> {  // int32 / bool -> int32, exact in int64
   using Acc = int64_t;
   using Out = int32_t;
   static constexpr bool kReorder = true, kFixZero = false;
@@ -68,7 +87,7 @@ struct SumInt {  // int32 / bool -> int32, exact in int64
 };
 
 template <typename T, typename O>
-struct Prod {  // in double and in the js backend's order (overflow and rounding included)
+struct Prod : SameFast<Prod<T, O>, double, T> {  // in double and in the js backend's order (overflow and rounding included)
   using Acc = double;
   using Out = O;
   static constexpr bool kReorder = false, kFixZero = false;
@@ -87,7 +106,7 @@ struct Prod {  // in double and in the js backend's order (overflow and rounding
 
 // NaN wins: (v > a | v is NaN) ? v : a keeps a NaN accumulator and takes a NaN element.
 template <typename T, bool kMax>
-struct ExtremeFloat {
+struct ExtremeFloat : SameFast<ExtremeFloat<T, kMax>, T, T> {
   using Acc = T;
   using Out = T;
   static constexpr bool kReorder = true, kFixZero = true;
@@ -99,7 +118,7 @@ struct ExtremeFloat {
 };
 
 template <typename T, bool kMax>
-struct ExtremeInt {
+struct ExtremeInt : SameFast<ExtremeInt<T, kMax>, T, T> {
   using Acc = T;
   using Out = T;
   static constexpr bool kReorder = true, kFixZero = false;
@@ -112,53 +131,87 @@ struct ExtremeInt {
 
 // ---- per-element loops, compiled for the baseline and for AVX2 ----------------------------------
 
-// a combined with the n elements p[0], p[s], ..., p[(n-1) s].
+// Interleaved accumulators of a unit-stride run: 32 of them (4 or 8 AVX2 registers), enough to hide
+// the latency of the adds; a lane loop this long is vectorised by the compiler as a loop (a 16-lane
+// one is left to the SLP vectoriser, which gives up on the NaN-aware selects of max / min).
+constexpr int kLanes = 32;
+
+// a combined with the n elements p[0], p[s], ..., p[(n-1) s]. Unit-stride runs of 16 or more go
+// through L interleaved partial results (the last partial block updates only its first lanes).
 template <typename Op, typename T>
 DL_ALWAYS_INLINE typename Op::Acc run_body(typename Op::Acc a, const T* __restrict p, int64_t n, int64_t s) {
   using Acc = typename Op::Acc;
-  if (Op::kReorder && s == 1 && n >= kLanes) {
-    Acc acc[kLanes];
-    for (int j = 0; j < kLanes; j++) acc[j] = Op::init();
-    int64_t i = 0;
-    for (; i + kLanes <= n; i += kLanes) {
-      for (int j = 0; j < kLanes; j++) acc[j] = Op::step(acc[j], p[i + j]);
+  using F = typename Op::Fast;
+  constexpr int L = kLanes;
+  if (Op::kReorder && s == 1 && n >= 16) {
+    Acc acc[L];
+    F f[L];
+    for (int j = 0; j < L; j++) acc[j] = Op::init();
+    for (int64_t i = 0; i < n;) {  // blocks of kFlush elements (a multiple of L)
+      const int64_t end = std::min(n, i + kFlush);
+      for (int j = 0; j < L; j++) f[j] = Op::fast_init();
+      for (; i + L <= end; i += L) {
+        for (int j = 0; j < L; j++) f[j] = Op::fast_step(f[j], p[i + j]);
+      }
+      const int64_t rest = end - i;
+      for (int64_t j = 0; j < rest; j++) f[j] = Op::fast_step(f[j], p[i + j]);
+      i = end;
+      for (int j = 0; j < L; j++) acc[j] = Op::flush(acc[j], f[j]);
     }
-    for (int w = kLanes / 2; w >= 1; w /= 2) {  // pairwise combination of the lanes
+    for (int w = L / 2; w >= 1; w /= 2) {  // pairwise combination of the lanes
       for (int j = 0; j < w; j++) acc[j] = Op::merge(acc[j], acc[j + w]);
     }
-    for (; i < n; i++) acc[0] = Op::step(acc[0], p[i]);
     return Op::merge(a, acc[0]);
   }
   for (int64_t i = 0; i < n; i++) a = Op::step(a, p[i * s]);
   return a;
 }
 
-// acc[j] combined with p[j * s] for j < m.
+// f[j] combined with p[r * rs + j * s] for the rows r < rows (1 to 4, in order) and j < m: several
+// rows per pass so that f is loaded and stored once for them.
 template <typename Op, typename T>
-DL_ALWAYS_INLINE void vstep_body(typename Op::Acc* __restrict acc, const T* __restrict p, int64_t m, int64_t s) {
-  if (s == 1) {
-    for (int64_t j = 0; j < m; j++) acc[j] = Op::step(acc[j], p[j]);
+DL_ALWAYS_INLINE void vstep_body(typename Op::Fast* __restrict f, const T* __restrict p, int64_t rs, int rows, int64_t m,
+                                 int64_t s) {
+  const T* __restrict p1 = p + rs;
+  const T* __restrict p2 = p + 2 * rs;
+  const T* __restrict p3 = p + 3 * rs;
+  if (s == 1 && rows == 4) {
+    for (int64_t j = 0; j < m; j++) {
+      f[j] = Op::fast_step(Op::fast_step(Op::fast_step(Op::fast_step(f[j], p[j]), p1[j]), p2[j]), p3[j]);
+    }
+  } else if (s == 1) {
+    for (int r = 0; r < rows; r++) {
+      const T* __restrict q = p + r * rs;
+      for (int64_t j = 0; j < m; j++) f[j] = Op::fast_step(f[j], q[j]);
+    }
   } else {
-    for (int64_t j = 0; j < m; j++) acc[j] = Op::step(acc[j], p[j * s]);
+    for (int r = 0; r < rows; r++) {
+      const T* __restrict q = p + r * rs;
+      for (int64_t j = 0; j < m; j++) f[j] = Op::fast_step(f[j], q[j * s]);
+    }
   }
 }
 
 template <typename Op, typename T>
 typename Op::Acc run_base(typename Op::Acc a, const T* p, int64_t n, int64_t s) { return run_body<Op, T>(a, p, n, s); }
 template <typename Op, typename T>
-void vstep_base(typename Op::Acc* acc, const T* p, int64_t m, int64_t s) { vstep_body<Op, T>(acc, p, m, s); }
+void vstep_base(typename Op::Fast* f, const T* p, int64_t rs, int rows, int64_t m, int64_t s) {
+  vstep_body<Op, T>(f, p, rs, rows, m, s);
+}
 #if defined(DL_X86)
 template <typename Op, typename T>
 DL_TARGET_AVX2 typename Op::Acc run_avx2(typename Op::Acc a, const T* p, int64_t n, int64_t s) { return run_body<Op, T>(a, p, n, s); }
 template <typename Op, typename T>
-DL_TARGET_AVX2 void vstep_avx2(typename Op::Acc* acc, const T* p, int64_t m, int64_t s) { vstep_body<Op, T>(acc, p, m, s); }
+DL_TARGET_AVX2 void vstep_avx2(typename Op::Fast* f, const T* p, int64_t rs, int rows, int64_t m, int64_t s) {
+  vstep_body<Op, T>(f, p, rs, rows, m, s);
+}
 #endif
 
 template <typename Op, typename T>
 struct Loops {
   using Acc = typename Op::Acc;
   Acc (*run)(Acc, const T*, int64_t, int64_t);
-  void (*vstep)(Acc*, const T*, int64_t, int64_t);
+  void (*vstep)(typename Op::Fast*, const T*, int64_t, int, int64_t, int64_t);
   static Loops pick() {
 #if defined(DL_X86)
     if (use_avx2()) return {run_avx2<Op, T>, vstep_avx2<Op, T>};
@@ -238,10 +291,31 @@ void reduce_impl(const T* x, int64_t offset, int ndim, const int64_t* shape, con
     const int64_t B = std::min(W, kBlock), nb = (W + B - 1) / B, units = kouter.total() * nb;
     // Accumulates reduced elements [r0, r1) into acc[0, m) for outputs starting at koff.
     auto accumulate = [&](Acc* acc, int64_t koff, int64_t m, int64_t r0, int64_t r1) {
-      for_runs(fast, r0, r1, [&](int64_t off, int64_t len, int64_t step) {
-        const T* p = base + koff + off;
-        for (int64_t k = 0; k < len; k++) loops.vstep(acc, p + k * step, m, ks);
-      });
+      if constexpr (std::is_same<typename Op::Fast, Acc>::value) {
+        for_runs(fast, r0, r1, [&](int64_t off, int64_t len, int64_t step) {
+          const T* p = base + koff + off;
+          for (int64_t k = 0; k < len; k += 4) loops.vstep(acc, p + k * step, step, static_cast<int>(std::min<int64_t>(4, len - k)), m, ks);
+        });
+      } else {  // rows summed in Fast, into acc every kFlushRows rows
+        typename Op::Fast f[kBlock];
+        int rows = 0;
+        auto flush = [&] {
+          for (int64_t j = 0; j < m; j++) acc[j] = Op::flush(acc[j], f[j]);
+          for (int64_t j = 0; j < m; j++) f[j] = Op::fast_init();
+          rows = 0;
+        };
+        for (int64_t j = 0; j < m; j++) f[j] = Op::fast_init();
+        for_runs(fast, r0, r1, [&](int64_t off, int64_t len, int64_t step) {
+          const T* p = base + koff + off;
+          for (int64_t k = 0; k < len; k += 4) {
+            const int r = static_cast<int>(std::min<int64_t>(4, len - k));
+            loops.vstep(f, p + k * step, step, r, m, ks);
+            rows += r;
+            if (rows >= kFlushRows) flush();
+          }
+        });
+        if (rows > 0) flush();
+      }
     };
     auto unit_origin = [&](int64_t u, int64_t* koff, int64_t* o, int64_t* m) {
       const int64_t q = u / nb, b = u % nb;

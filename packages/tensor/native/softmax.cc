@@ -20,7 +20,6 @@ namespace {
 
 constexpr int64_t kBlock = 256;     // lines side by side
 constexpr int64_t kPerTask = 8192;  // elements per task (each costs an exp)
-constexpr int kLanes = 16;
 
 template <bool kFma>
 DL_ALWAYS_INLINE float mul_add(float a, float b, float c) {
@@ -80,30 +79,50 @@ DL_ALWAYS_INLINE void exp_body(const float* __restrict x, float* __restrict out,
   for (int64_t i = 0; i < n; i++) out[i] = exp1<kFma>(x[i]);
 }
 
+// Interleaved accumulators of the line loops (see reduce.cc).
+constexpr int kLanes = 32;
+
 // The max of a line with NaN propagation; -inf (all -inf) becomes 0, the js backend's shift.
 template <typename T>
 DL_ALWAYS_INLINE T line_shift(const T* __restrict x, int64_t n) {
-  T acc[kLanes];
-  for (int j = 0; j < kLanes; j++) acc[j] = -std::numeric_limits<T>::infinity();
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int j = 0; j < kLanes; j++) acc[j] = ((x[i + j] > acc[j]) | (x[i + j] != x[i + j])) ? x[i + j] : acc[j];
+  constexpr int L = kLanes;
+  T m = -std::numeric_limits<T>::infinity();
+  if (n < 16) {
+    for (int64_t i = 0; i < n; i++) m = ((x[i] > m) | (x[i] != x[i])) ? x[i] : m;
+  } else {
+    T acc[L];
+    for (int j = 0; j < L; j++) acc[j] = m;
+    int64_t i = 0;
+    for (; i + L <= n; i += L) {
+      for (int j = 0; j < L; j++) acc[j] = ((x[i + j] > acc[j]) | (x[i + j] != x[i + j])) ? x[i + j] : acc[j];
+    }
+    const int64_t rest = n - i;
+    for (int64_t j = 0; j < rest; j++) acc[j] = ((x[i + j] > acc[j]) | (x[i + j] != x[i + j])) ? x[i + j] : acc[j];
+    for (int w = L / 2; w >= 1; w /= 2) {
+      for (int j = 0; j < w; j++) acc[j] = ((acc[j + w] > acc[j]) | (acc[j + w] != acc[j + w])) ? acc[j + w] : acc[j];
+    }
+    m = acc[0];
   }
-  for (; i < n; i++) acc[0] = ((x[i] > acc[0]) | (x[i] != x[i])) ? x[i] : acc[0];
-  T m = acc[0];
-  for (int j = 1; j < kLanes; j++) m = ((acc[j] > m) | (acc[j] != acc[j])) ? acc[j] : m;
   return m == -std::numeric_limits<T>::infinity() ? T(0) : m;
 }
 
+// The sum of a line, in double.
 template <typename T>
 DL_ALWAYS_INLINE double line_sum(const T* __restrict x, int64_t n) {
-  double acc[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int j = 0; j < kLanes; j++) acc[j] += static_cast<double>(x[i + j]);
+  constexpr int L = kLanes;
+  if (n < 16) {
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += static_cast<double>(x[i]);
+    return s;
   }
-  for (; i < n; i++) acc[0] += static_cast<double>(x[i]);
-  for (int w = kLanes / 2; w >= 1; w /= 2) {
+  double acc[L] = {};
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    for (int j = 0; j < L; j++) acc[j] += static_cast<double>(x[i + j]);
+  }
+  const int64_t rest = n - i;
+  for (int64_t j = 0; j < rest; j++) acc[j] += static_cast<double>(x[i + j]);
+  for (int w = L / 2; w >= 1; w /= 2) {
     for (int j = 0; j < w; j++) acc[j] += acc[j + w];
   }
   return acc[0];
