@@ -20,7 +20,9 @@
         "native/indexing_napi.cc",
         "native/intmatmul.cc",
         "native/pool.cc",
+        "native/reduce.cc",
         "native/reduce_napi.cc",
+        "native/softmax.cc",
         "native/threadpool.cc",
         "native/unfold.cc",
         "native/vmath.cc"
