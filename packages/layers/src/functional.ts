@@ -12,3 +12,4 @@
 export { erf, gelu, leakyRelu, logSoftmax, relu, sigmoid, softmax, step, tanh, type GeluApproximate } from './activation';
 export { dropout } from './dropout';
 export { layerNorm } from './normalization';
+export { scaledDotProductAttention } from './attention';

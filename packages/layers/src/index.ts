@@ -54,6 +54,21 @@ export { summary, type SummaryOptions } from './summary';
 // recurrent and attention layers
 export { GRUCell, LSTMCell, RNNCell, RNNCellBase, type LSTMState, type RNNCellOptions, type RNNNonlinearity, type RecurrentBaseOptions } from './rnn-cells';
 export { GRU, LSTM, RNN, RNNBase, type LSTMOptions, type LSTMOutput, type RNNOptions, type RNNOutput, type RecurrentOptions } from './recurrent';
+export {
+  MultiheadAttention, causalMask, generateSquareSubsequentMask, scaledDotProductAttention,
+  type AttentionResult, type MultiheadAttentionForwardOptions, type MultiheadAttentionOptions,
+  type MultiheadAttentionOutput, type ScaledDotProductAttentionOptions,
+} from './attention';
+export {
+  TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer, cloneModule,
+  type DecoderLayerModule, type EncoderLayerModule, type TransformerActivation, type TransformerDecoderForwardOptions,
+  type TransformerDecoderLayerForwardOptions, type TransformerEncoderForwardOptions,
+  type TransformerEncoderLayerForwardOptions, type TransformerLayerOptions, type TransformerStackOptions,
+} from './transformer';
+export {
+  LearnedPositionalEncoding, RotaryPositionalEmbedding, SinusoidalPositionalEncoding, sinusoidalTable,
+  type AddedPositionalOptions, type PositionOffset, type RotaryOptions,
+} from './positional';
 
 // saving and loading
 export {
