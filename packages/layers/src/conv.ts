@@ -6,8 +6,8 @@
  * conv.call(x).shape;                                   // [N, 1, 28, 28] -> [N, 6, 28, 28]
  * ```
  */
-import { Parameter, Variable, add, cat, conv2d, im2col, matmul, reshape, squeeze, unsqueeze } from '@dl/autograd';
-import { ShapeError, ValueError, convOutputSize, fmtShape, zeros, type Generator } from '@dl/tensor';
+import { Parameter, Variable, cat, conv2d, squeeze, unsqueeze } from '@dl/autograd';
+import { ShapeError, ValueError, fmtShape, zeros, type Generator } from '@dl/tensor';
 import { floatInput, pyRepr, toPair, type Pair } from './checks';
 import { emptyParameter, kaimingUniform, uniform } from './init';
 import { checkSize } from './linear';
@@ -51,8 +51,8 @@ export interface Conv2dOptions {
  * Initialisation (PyTorch's): weight Kaiming uniform with `a = sqrt(5)`, i.e. `U(-1/sqrt(fanIn),
  * 1/sqrt(fanIn))` with `fanIn = C_in / groups * kH * kW`; bias from the same range.
  *
- * With groups = 1 the convolution runs as im2col + one matrix product (see `convViaColumns`), which
- * is faster than the backend's conv2d kernel today; grouped convolutions use `conv2d`.
+ * It runs on the backend's conv2d kernels (on the native backend: im2col + GEMM per image, or
+ * direct loops when C_in * kH * kW is small, with both gradients in C++).
  *
  * ```ts
  * const conv = new Conv2d(3, 16, 3, { stride: 2, padding: 1 });
@@ -160,8 +160,8 @@ export class Conv2d extends Module {
     }
     if (extra[0] || extra[1]) v = padBottomRight(v, extra[0], extra[1]);
     const opts = { stride: this.stride, padding: sym, dilation: this.dilation };
-    if (this.groups !== 1) return conv2d(v, this.weight, this.bias, { ...opts, groups: this.groups });
-    return v.ndim === 3 ? squeeze(convViaColumns(unsqueeze(v, 0), this.weight, this.bias, opts), 0) : convViaColumns(v, this.weight, this.bias, opts);
+    const full = { ...opts, groups: this.groups };
+    return v.ndim === 3 ? squeeze(conv2d(unsqueeze(v, 0), this.weight, this.bias, full), 0) : conv2d(v, this.weight, this.bias, full);
   }
 
   override extraRepr(): string {
@@ -173,29 +173,6 @@ export class Conv2d extends Module {
     if (this.bias === null) s += ', bias=False';
     return s;
   }
-}
-
-/**
- * Convolution (groups = 1) as a matrix product over the unfolded input:
- * `cols = im2col(x)` `(N, C_in kH kW, L)`, `y = W_2d @ cols + b` `(N, C_out, L)`, reshaped to
- * `(N, C_out, H_out, W_out)`. The same arithmetic as `conv2d`, differentiable through im2col, matmul
- * and col2im; it runs on the backend's GEMM, which is currently much faster than its conv2d kernel
- * (on the native backend, 2x for LeNet's first layer to 25x for its second, forward + backward).
- */
-function convViaColumns(
-  x: Variable,
-  weight: Parameter,
-  bias: Parameter | null,
-  o: { stride: [number, number]; padding: [number, number]; dilation: [number, number] },
-): Variable {
-  const [n, , h, w] = x.shape;
-  const [cout, cin, kh, kw] = weight.shape;
-  const ho = convOutputSize(h, kh, o.stride[0], o.padding[0], o.dilation[0]);
-  const wo = convOutputSize(w, kw, o.stride[1], o.padding[1], o.dilation[1]);
-  const cols = im2col(x, [kh, kw], o);
-  let y = matmul(reshape(weight, [cout, cin * kh * kw]), cols);
-  if (bias !== null) y = add(y, reshape(bias, [cout, 1]));
-  return reshape(y, [n, cout, ho, wo]);
 }
 
 /** Appends `rows` zero rows at the bottom and `cols` zero columns at the right of a (.., H, W) input. */
