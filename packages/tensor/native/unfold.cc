@@ -56,18 +56,25 @@ bool flat_span(const Window2d& g, const Tap& t, int64_t l0, int64_t l1, int64_t*
   return *le > *ls;
 }
 
-// Calls fn(p0, p1) (positions relative to l0) for the entries of [ls, le) whose column is
-// outside [jlo, jhi).
-template <typename F>
-void wrapped_columns(const Window2d& g, const Tap& t, int64_t l0, int64_t ls, int64_t le, F&& fn) {
-  if (t.jlo == 0 && t.jhi == g.Wout) return;
-  for (int64_t i = ls / g.Wout; i * g.Wout < le; ++i) {
-    const int64_t r = i * g.Wout;
-    const int64_t a0 = std::max(ls, r), a1 = std::min(le, r + t.jlo);
-    if (a0 < a1) fn(a0 - l0, a1 - l0);
-    const int64_t b0 = std::max(ls, r + t.jhi), b1 = std::min(le, r + g.Wout);
-    if (b0 < b1) fn(b0 - l0, b1 - l0);
+// Zeroes row[l - l0] for the entries l of [ls, le) whose column is outside [jlo, jhi) (at most a
+// few per output row: the taps that reach into the left or right padding).
+template <typename T>
+void zero_wrapped(const Window2d& g, const Tap& t, int64_t l0, int64_t ls, int64_t le, T* row) {
+  if ((t.jlo == 0 && t.jhi == g.Wout) || le <= ls) return;
+  const int64_t W = g.Wout, i0 = ls / W, i1 = (le - 1) / W;
+  auto clip = [&](int64_t i) {  // first and last rows: intersect with the span
+    const int64_t r = i * W;
+    for (int64_t l = std::max(ls, r); l < std::min(le, r + t.jlo); ++l) row[l - l0] = T(0);
+    for (int64_t l = std::max(ls, r + t.jhi); l < std::min(le, r + W); ++l) row[l - l0] = T(0);
+  };
+  clip(i0);
+  if (i1 == i0) return;
+  for (int64_t i = i0 + 1; i < i1; ++i) {  // whole rows in between
+    T* p = row + (i * W - l0);
+    for (int64_t j = 0; j < t.jlo; ++j) p[j] = T(0);
+    for (int64_t j = t.jhi; j < W; ++j) p[j] = T(0);
   }
+  clip(i1);
 }
 
 }  // namespace
@@ -92,7 +99,7 @@ void im2col_block(const Window2d& g, const T* x, int64_t C, int64_t l0, int64_t 
         T* dst = row + (ls - l0);
         for (int64_t q = 0; q < le - ls; ++q) dst[q] = src[q];
         std::fill(row + (le - l0), row + Lb, T(0));
-        wrapped_columns(g, t, l0, ls, le, [&](int64_t p0, int64_t p1) { std::fill(row + p0, row + p1, T(0)); });
+        zero_wrapped(g, t, l0, ls, le, row);
         continue;
       }
       for (int64_t i = ia; i <= ib; ++i) {
@@ -134,7 +141,7 @@ void col2im_block_add(const Window2d& g, T* cols, int64_t C, int64_t l0, int64_t
         int64_t ls, le;
         if (!flat_span(g, t, l0, l1, &ls, &le)) continue;
         // entries whose column is in the padding would land on a neighbouring row: drop them
-        wrapped_columns(g, t, l0, ls, le, [&](int64_t p0, int64_t p1) { std::fill(row + p0, row + p1, T(0)); });
+        zero_wrapped(g, t, l0, ls, le, row);
         T* dst = plane + (ls + t.offh * g.W + t.offw);
         const T* src = row + (ls - l0);
         for (int64_t q = 0; q < le - ls; ++q) dst[q] += src[q];
