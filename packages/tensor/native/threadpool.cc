@@ -1,7 +1,8 @@
 // The thread pool behind dl::parallel_for (see threadpool.h for what it promises).
 //
 // How a parallel_for runs:
-//   1. The caller takes `busy_` (try_lock: if another parallel_for holds it, the loop runs serially
+//   1. The caller takes `busy_` (try_lock: if another parallel_for holds it, or the caller is itself
+//      a worker or inside a task (`t_inside_pool`), the loop runs serially
 //      on the caller instead), publishes a Job under `m_`, bumps the generation counter `gen_` and
 //      wakes the workers.
 //   2. Workers that notice the new generation register under `m_` (at most job.max_workers of
@@ -74,6 +75,10 @@ int env_threads() {
   return hc == 0 ? 1 : static_cast<int>(hc);
 }
 
+// True on the pool's workers, and on a caller while it runs its share of a parallel_for: a
+// parallel_for issued from there runs serially (never try_lock a mutex this thread holds).
+thread_local bool t_inside_pool = false;
+
 class Pool {
  public:
   Pool() : size_(env_threads()) {}
@@ -85,7 +90,7 @@ class Pool {
     int threads = size();
     if (max_threads > 0 && max_threads < threads) threads = max_threads;
     if (threads > ntasks) threads = static_cast<int>(ntasks);
-    if (threads <= 1 || !busy_.try_lock()) {
+    if (threads <= 1 || t_inside_pool || !busy_.try_lock()) {
       for (int64_t t = 0; t < ntasks; ++t) fn(t);
       return;
     }
@@ -110,7 +115,9 @@ class Pool {
     }
     cv_.notify_all();
 
+    t_inside_pool = true;
     run_tasks(job);
+    t_inside_pool = false;
     wait_until([&] { return job.done.load(std::memory_order_acquire) >= ntasks; });
     {
       std::lock_guard<std::mutex> lk(m_);
@@ -139,6 +146,7 @@ class Pool {
   }
 
   void worker_loop() {
+    t_inside_pool = true;
     uint64_t seen = 0;
     for (;;) {
       // Wait for a generation we have not seen: poll for kSpinTime, then sleep.
