@@ -10,7 +10,7 @@ import { Function } from '../function';
 import { Variable, toVariable, type VariableLike } from '../variable';
 import { add } from './arithmetic';
 import { cast } from './math';
-import { squeeze, transpose, unsqueeze } from './shape';
+import { reshape, squeeze, transpose, unsqueeze } from './shape';
 import { fitGrad } from './util';
 
 export class MatMul extends Function {
@@ -43,7 +43,9 @@ export function matmul(a: VariableLike, b: VariableLike): Variable {
 }
 
 /**
- * `y = x W^T + b`: x `(*, in)`, weight `(out, in)`, bias `(out)` -> `(*, out)`.
+ * `y = x W^T + b`: x `(*, in)`, weight `(out, in)`, bias `(out)` -> `(*, out)`. Leading dims of x
+ * are flattened into one (`(prod(*), in)`) for the product, so the weight gradient is one matrix
+ * product `gy^T x` rather than a batched product summed over the batch.
  */
 export function linear(x: VariableLike, weight: VariableLike, bias?: VariableLike | null): Variable {
   const vx = toVariable(x);
@@ -54,6 +56,8 @@ export function linear(x: VariableLike, weight: VariableLike, bias?: VariableLik
         `weight must be [out_features, in_features] with in_features equal to the input's last size`,
     );
   }
-  const y = matmul(vx, transpose(w, 0, 1));
-  return bias === undefined || bias === null ? y : add(y, bias);
+  const x2 = vx.ndim > 2 ? reshape(vx, [vx.shape.slice(0, -1).reduce((a, b) => a * b, 1), vx.shape[vx.ndim - 1]]) : vx;
+  let y = matmul(x2, transpose(w, 0, 1));
+  if (bias !== undefined && bias !== null) y = add(y, bias);
+  return vx.ndim > 2 ? reshape(y, [...vx.shape.slice(0, -1), w.shape[0]]) : y;
 }
