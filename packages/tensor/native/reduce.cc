@@ -9,7 +9,7 @@
 // - "vertical" (the outputs are the contiguous direction, e.g. column sums of a matrix): a block
 //   of up to kBlock neighbouring outputs keeps a row of partial results, and the reduced positions
 //   add unit-stride rows into it, four rows per pass, so memory is read contiguously.
-// float32 sums keep their partial results in float32 for at most 32 elements / 19 rows and then
+// float32 sums keep their partial results in float32 for at most 32 elements / 35 rows and then
 // add them into double accumulators. The per-element functions (run_*, vstep_*) are compiled twice
 // on x86, for the baseline and for AVX2+FMA, and picked at run time (use_avx2()); elsewhere the
 // baseline (NEON on aarch64) is used.
@@ -28,7 +28,7 @@ namespace dl {
 namespace {
 
 constexpr int64_t kFlush = 1024;     // elements summed in float32 before they go into double
-constexpr int kFlushRows = 16;       // rows of the vertical loop summed in float32 likewise (16 to 19)
+constexpr int kFlushRows = 32;       // rows of the vertical loop summed in float32 likewise (32 to 35)
 constexpr int64_t kBlock = 512;      // outputs per block of the vertical loop
 constexpr int64_t kPerTask = 32768;  // element-operations per task of the pool, at least
 constexpr int64_t kSplit = 32768;    // reduced elements per chunk when a few outputs are split
@@ -192,13 +192,26 @@ DL_ALWAYS_INLINE void vstep_body(typename Op::Fast* __restrict f, const T* __res
   }
 }
 
+// acc[j] takes in f[j], which restarts, for j < m.
+template <typename Op>
+DL_ALWAYS_INLINE void vflush_body(typename Op::Acc* __restrict acc, typename Op::Fast* __restrict f, int64_t m) {
+  for (int64_t j = 0; j < m; j++) {
+    acc[j] = Op::flush(acc[j], f[j]);
+    f[j] = Op::fast_init();
+  }
+}
+
 template <typename Op, typename T>
 typename Op::Acc run_base(typename Op::Acc a, const T* p, int64_t n, int64_t s) { return run_body<Op, T>(a, p, n, s); }
 template <typename Op, typename T>
 void vstep_base(typename Op::Fast* f, const T* p, int64_t rs, int rows, int64_t m, int64_t s) {
   vstep_body<Op, T>(f, p, rs, rows, m, s);
 }
+template <typename Op>
+void vflush_base(typename Op::Acc* acc, typename Op::Fast* f, int64_t m) { vflush_body<Op>(acc, f, m); }
 #if defined(DL_X86)
+template <typename Op>
+DL_TARGET_AVX2 void vflush_avx2(typename Op::Acc* acc, typename Op::Fast* f, int64_t m) { vflush_body<Op>(acc, f, m); }
 template <typename Op, typename T>
 DL_TARGET_AVX2 typename Op::Acc run_avx2(typename Op::Acc a, const T* p, int64_t n, int64_t s) { return run_body<Op, T>(a, p, n, s); }
 template <typename Op, typename T>
@@ -212,11 +225,12 @@ struct Loops {
   using Acc = typename Op::Acc;
   Acc (*run)(Acc, const T*, int64_t, int64_t);
   void (*vstep)(typename Op::Fast*, const T*, int64_t, int, int64_t, int64_t);
+  void (*vflush)(Acc*, typename Op::Fast*, int64_t);
   static Loops pick() {
 #if defined(DL_X86)
-    if (use_avx2()) return {run_avx2<Op, T>, vstep_avx2<Op, T>};
+    if (use_avx2()) return {run_avx2<Op, T>, vstep_avx2<Op, T>, vflush_avx2<Op>};
 #endif
-    return {run_base<Op, T>, vstep_base<Op, T>};
+    return {run_base<Op, T>, vstep_base<Op, T>, vflush_base<Op>};
   }
 };
 
@@ -300,8 +314,7 @@ void reduce_impl(const T* x, int64_t offset, int ndim, const int64_t* shape, con
         typename Op::Fast f[kBlock];
         int rows = 0;
         auto flush = [&] {
-          for (int64_t j = 0; j < m; j++) acc[j] = Op::flush(acc[j], f[j]);
-          for (int64_t j = 0; j < m; j++) f[j] = Op::fast_init();
+          loops.vflush(acc, f, m);
           rows = 0;
         };
         for (int64_t j = 0; j < m; j++) f[j] = Op::fast_init();
