@@ -60,6 +60,7 @@ struct SumFloat {
   static DL_ALWAYS_INLINE Acc merge(Acc a, Acc b) { return a + b; }
   static DL_ALWAYS_INLINE Fast fast_init() { return T(0); }
   static DL_ALWAYS_INLINE Fast fast_step(Fast f, T v) { return f + v; }
+  static DL_ALWAYS_INLINE Fast fast_merge(Fast f, Fast g) { return f + g; }
   static DL_ALWAYS_INLINE Acc flush(Acc a, Fast f) { return a + static_cast<double>(f); }
   static DL_ALWAYS_INLINE Out finish(Acc a) { return static_cast<Out>(a); }
   static Out empty() { return Out(0); }
@@ -136,26 +137,62 @@ struct ExtremeInt : SameFast<ExtremeInt<T, kMax>, T, T> {
 // one is left to the SLP vectoriser, which gives up on the NaN-aware selects of max / min).
 constexpr int kLanes = 32;
 
+// f[j] combined with p[i + j], p[i + L + j], ... for the elements [i, end) (the last partial
+// group of L updates only the first lanes).
+template <typename Op, typename T>
+DL_ALWAYS_INLINE void lanes_block(typename Op::Fast* __restrict f, const T* __restrict p, int64_t i, int64_t end) {
+  constexpr int L = kLanes;
+  for (int j = 0; j < L; j++) f[j] = Op::fast_init();
+  for (; i + L <= end; i += L) {
+    for (int j = 0; j < L; j++) f[j] = Op::fast_step(f[j], p[i + j]);
+  }
+  const int64_t rest = end - i;
+  for (int64_t j = 0; j < rest; j++) f[j] = Op::fast_step(f[j], p[i + j]);
+}
+
+// The L lanes folded pairwise into one Acc (f is overwritten). float32 sums fold in float32 down to
+// 8 lanes (partial sums of at most 4 x 32 elements), then in double.
+template <typename Op>
+DL_ALWAYS_INLINE typename Op::Acc fold_lanes(typename Op::Fast* __restrict f) {
+  using Acc = typename Op::Acc;
+  constexpr int L = kLanes;
+  if constexpr (std::is_same<typename Op::Fast, Acc>::value) {
+    for (int w = L / 2; w >= 1; w /= 2) {
+      for (int j = 0; j < w; j++) f[j] = Op::merge(f[j], f[j + w]);
+    }
+    return f[0];
+  } else {
+    for (int w = L / 2; w >= 8; w /= 2) {
+      for (int j = 0; j < w; j++) f[j] = Op::fast_merge(f[j], f[j + w]);
+    }
+    Acc r[8];
+    for (int j = 0; j < 8; j++) r[j] = Op::flush(Op::init(), f[j]);
+    for (int w = 4; w >= 1; w /= 2) {
+      for (int j = 0; j < w; j++) r[j] = Op::merge(r[j], r[j + w]);
+    }
+    return r[0];
+  }
+}
+
 // a combined with the n elements p[0], p[s], ..., p[(n-1) s]. Unit-stride runs of 16 or more go
-// through L interleaved partial results (the last partial block updates only its first lanes).
+// through L interleaved partial results; float32 sums move theirs into double lanes every kFlush
+// elements.
 template <typename Op, typename T>
 DL_ALWAYS_INLINE typename Op::Acc run_body(typename Op::Acc a, const T* __restrict p, int64_t n, int64_t s) {
   using Acc = typename Op::Acc;
   using F = typename Op::Fast;
   constexpr int L = kLanes;
   if (Op::kReorder && s == 1 && n >= 16) {
-    Acc acc[L];
+    const int64_t block = std::is_same<F, Acc>::value ? n : kFlush;
     F f[L];
-    for (int j = 0; j < L; j++) acc[j] = Op::init();
-    for (int64_t i = 0; i < n;) {  // blocks of kFlush elements (a multiple of L)
-      const int64_t end = std::min(n, i + kFlush);
-      for (int j = 0; j < L; j++) f[j] = Op::fast_init();
-      for (; i + L <= end; i += L) {
-        for (int j = 0; j < L; j++) f[j] = Op::fast_step(f[j], p[i + j]);
-      }
-      const int64_t rest = end - i;
-      for (int64_t j = 0; j < rest; j++) f[j] = Op::fast_step(f[j], p[i + j]);
-      i = end;
+    int64_t end = std::min(n, block);
+    lanes_block<Op, T>(f, p, 0, end);
+    if (end == n) return Op::merge(a, fold_lanes<Op>(f));
+    Acc acc[L];
+    for (int j = 0; j < L; j++) acc[j] = Op::flush(Op::init(), f[j]);
+    for (int64_t i = end; i < n; i = end) {
+      end = std::min(n, i + block);
+      lanes_block<Op, T>(f, p, i, end);
       for (int j = 0; j < L; j++) acc[j] = Op::flush(acc[j], f[j]);
     }
     for (int w = L / 2; w >= 1; w /= 2) {  // pairwise combination of the lanes
