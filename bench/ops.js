@@ -141,12 +141,12 @@ async function main() {
         t.setBackend(be);
         const reps = be === 'js' ? 3 : 9;
         r[be].push(perCall(() => c.ours(x), batches[be], reps));
-        pause(50);
+        pause(200);
       }
       t.setBackend('native');
       if (torch) {
         r.torch.push(await torch.ask(c.shape, c.torch, batches.native, 9));
-        pause(50);
+        pause(200);
       }
     }
     const m = {};

@@ -171,11 +171,15 @@ struct AxisLines {
   int64_t num_lines() const { return walk.num_rows() * walk.row_length(); }
 
   // Calls f(xoff, ooff, m, xs, os) for blocks of at most `block` lines covering every line once,
-  // on `ntasks` tasks of the pool.
+  // on `ntasks` tasks of the pool (blocks are made smaller when there would be fewer than ntasks).
   template <typename F>
   void blocks(int64_t block, int64_t ntasks, F&& f) const {
     const int64_t nr = walk.num_rows(), n = walk.row_length();
     if (nr == 0 || n == 0) return;
+    if (ntasks > 1 && nr < ntasks) {
+      const int64_t per_row = (ntasks + nr - 1) / nr;
+      block = std::max<int64_t>(1, std::min(block, (n + per_row - 1) / per_row));
+    }
     const int64_t nb = (n + block - 1) / block;  // blocks per row of the walk
     auto run = [&](int64_t u0, int64_t u1) {  // units u = row * nb + block index
       if (nb == 1) {

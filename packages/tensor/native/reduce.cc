@@ -9,7 +9,7 @@
 // - "vertical" (the outputs are the contiguous direction, e.g. column sums of a matrix): a block
 //   of up to kBlock neighbouring outputs keeps a row of partial results, and the reduced positions
 //   add unit-stride rows into it, four rows per pass, so memory is read contiguously.
-// float32 sums keep their partial results in float32 for at most 32 elements / 19 rows and then
+// float32 sums keep their partial results in float32 for at most 32 elements / 35 rows and then
 // add them into double accumulators. The per-element functions (run_*, vstep_*) are compiled twice
 // on x86, for the baseline and for AVX2+FMA, and picked at run time (use_avx2()); elsewhere the
 // baseline (NEON on aarch64) is used.
@@ -28,7 +28,7 @@ namespace dl {
 namespace {
 
 constexpr int64_t kFlush = 1024;     // elements summed in float32 before they go into double
-constexpr int kFlushRows = 16;       // rows of the vertical loop summed in float32 likewise (16 to 19)
+constexpr int kFlushRows = 32;       // rows of the vertical loop summed in float32 likewise (32 to 35)
 constexpr int64_t kBlock = 512;      // outputs per block of the vertical loop
 constexpr int64_t kPerTask = 32768;  // element-operations per task of the pool, at least
 constexpr int64_t kSplit = 32768;    // reduced elements per chunk when a few outputs are split
@@ -60,6 +60,7 @@ struct SumFloat {
   static DL_ALWAYS_INLINE Acc merge(Acc a, Acc b) { return a + b; }
   static DL_ALWAYS_INLINE Fast fast_init() { return T(0); }
   static DL_ALWAYS_INLINE Fast fast_step(Fast f, T v) { return f + v; }
+  static DL_ALWAYS_INLINE Fast fast_merge(Fast f, Fast g) { return f + g; }
   static DL_ALWAYS_INLINE Acc flush(Acc a, Fast f) { return a + static_cast<double>(f); }
   static DL_ALWAYS_INLINE Out finish(Acc a) { return static_cast<Out>(a); }
   static Out empty() { return Out(0); }
@@ -136,26 +137,62 @@ struct ExtremeInt : SameFast<ExtremeInt<T, kMax>, T, T> {
 // one is left to the SLP vectoriser, which gives up on the NaN-aware selects of max / min).
 constexpr int kLanes = 32;
 
+// f[j] combined with p[i + j], p[i + L + j], ... for the elements [i, end) (the last partial
+// group of L updates only the first lanes).
+template <typename Op, typename T>
+DL_ALWAYS_INLINE void lanes_block(typename Op::Fast* __restrict f, const T* __restrict p, int64_t i, int64_t end) {
+  constexpr int L = kLanes;
+  for (int j = 0; j < L; j++) f[j] = Op::fast_init();
+  for (; i + L <= end; i += L) {
+    for (int j = 0; j < L; j++) f[j] = Op::fast_step(f[j], p[i + j]);
+  }
+  const int64_t rest = end - i;
+  for (int64_t j = 0; j < rest; j++) f[j] = Op::fast_step(f[j], p[i + j]);
+}
+
+// The L lanes folded pairwise into one Acc (f is overwritten). float32 sums fold in float32 down to
+// 8 lanes (partial sums of at most 4 x 32 elements), then in double.
+template <typename Op>
+DL_ALWAYS_INLINE typename Op::Acc fold_lanes(typename Op::Fast* __restrict f) {
+  using Acc = typename Op::Acc;
+  constexpr int L = kLanes;
+  if constexpr (std::is_same<typename Op::Fast, Acc>::value) {
+    for (int w = L / 2; w >= 1; w /= 2) {
+      for (int j = 0; j < w; j++) f[j] = Op::merge(f[j], f[j + w]);
+    }
+    return f[0];
+  } else {
+    for (int w = L / 2; w >= 8; w /= 2) {
+      for (int j = 0; j < w; j++) f[j] = Op::fast_merge(f[j], f[j + w]);
+    }
+    Acc r[8];
+    for (int j = 0; j < 8; j++) r[j] = Op::flush(Op::init(), f[j]);
+    for (int w = 4; w >= 1; w /= 2) {
+      for (int j = 0; j < w; j++) r[j] = Op::merge(r[j], r[j + w]);
+    }
+    return r[0];
+  }
+}
+
 // a combined with the n elements p[0], p[s], ..., p[(n-1) s]. Unit-stride runs of 16 or more go
-// through L interleaved partial results (the last partial block updates only its first lanes).
+// through L interleaved partial results; float32 sums move theirs into double lanes every kFlush
+// elements.
 template <typename Op, typename T>
 DL_ALWAYS_INLINE typename Op::Acc run_body(typename Op::Acc a, const T* __restrict p, int64_t n, int64_t s) {
   using Acc = typename Op::Acc;
   using F = typename Op::Fast;
   constexpr int L = kLanes;
   if (Op::kReorder && s == 1 && n >= 16) {
-    Acc acc[L];
+    const int64_t block = std::is_same<F, Acc>::value ? n : kFlush;
     F f[L];
-    for (int j = 0; j < L; j++) acc[j] = Op::init();
-    for (int64_t i = 0; i < n;) {  // blocks of kFlush elements (a multiple of L)
-      const int64_t end = std::min(n, i + kFlush);
-      for (int j = 0; j < L; j++) f[j] = Op::fast_init();
-      for (; i + L <= end; i += L) {
-        for (int j = 0; j < L; j++) f[j] = Op::fast_step(f[j], p[i + j]);
-      }
-      const int64_t rest = end - i;
-      for (int64_t j = 0; j < rest; j++) f[j] = Op::fast_step(f[j], p[i + j]);
-      i = end;
+    int64_t end = std::min(n, block);
+    lanes_block<Op, T>(f, p, 0, end);
+    if (end == n) return Op::merge(a, fold_lanes<Op>(f));
+    Acc acc[L];
+    for (int j = 0; j < L; j++) acc[j] = Op::flush(Op::init(), f[j]);
+    for (int64_t i = end; i < n; i = end) {
+      end = std::min(n, i + block);
+      lanes_block<Op, T>(f, p, i, end);
       for (int j = 0; j < L; j++) acc[j] = Op::flush(acc[j], f[j]);
     }
     for (int w = L / 2; w >= 1; w /= 2) {  // pairwise combination of the lanes
@@ -192,13 +229,26 @@ DL_ALWAYS_INLINE void vstep_body(typename Op::Fast* __restrict f, const T* __res
   }
 }
 
+// acc[j] takes in f[j], which restarts, for j < m.
+template <typename Op>
+DL_ALWAYS_INLINE void vflush_body(typename Op::Acc* __restrict acc, typename Op::Fast* __restrict f, int64_t m) {
+  for (int64_t j = 0; j < m; j++) {
+    acc[j] = Op::flush(acc[j], f[j]);
+    f[j] = Op::fast_init();
+  }
+}
+
 template <typename Op, typename T>
 typename Op::Acc run_base(typename Op::Acc a, const T* p, int64_t n, int64_t s) { return run_body<Op, T>(a, p, n, s); }
 template <typename Op, typename T>
 void vstep_base(typename Op::Fast* f, const T* p, int64_t rs, int rows, int64_t m, int64_t s) {
   vstep_body<Op, T>(f, p, rs, rows, m, s);
 }
+template <typename Op>
+void vflush_base(typename Op::Acc* acc, typename Op::Fast* f, int64_t m) { vflush_body<Op>(acc, f, m); }
 #if defined(DL_X86)
+template <typename Op>
+DL_TARGET_AVX2 void vflush_avx2(typename Op::Acc* acc, typename Op::Fast* f, int64_t m) { vflush_body<Op>(acc, f, m); }
 template <typename Op, typename T>
 DL_TARGET_AVX2 typename Op::Acc run_avx2(typename Op::Acc a, const T* p, int64_t n, int64_t s) { return run_body<Op, T>(a, p, n, s); }
 template <typename Op, typename T>
@@ -212,11 +262,12 @@ struct Loops {
   using Acc = typename Op::Acc;
   Acc (*run)(Acc, const T*, int64_t, int64_t);
   void (*vstep)(typename Op::Fast*, const T*, int64_t, int, int64_t, int64_t);
+  void (*vflush)(Acc*, typename Op::Fast*, int64_t);
   static Loops pick() {
 #if defined(DL_X86)
-    if (use_avx2()) return {run_avx2<Op, T>, vstep_avx2<Op, T>};
+    if (use_avx2()) return {run_avx2<Op, T>, vstep_avx2<Op, T>, vflush_avx2<Op>};
 #endif
-    return {run_base<Op, T>, vstep_base<Op, T>};
+    return {run_base<Op, T>, vstep_base<Op, T>, vflush_base<Op>};
   }
 };
 
@@ -300,8 +351,7 @@ void reduce_impl(const T* x, int64_t offset, int ndim, const int64_t* shape, con
         typename Op::Fast f[kBlock];
         int rows = 0;
         auto flush = [&] {
-          for (int64_t j = 0; j < m; j++) acc[j] = Op::flush(acc[j], f[j]);
-          for (int64_t j = 0; j < m; j++) f[j] = Op::fast_init();
+          loops.vflush(acc, f, m);
           rows = 0;
         };
         for (int64_t j = 0; j < m; j++) f[j] = Op::fast_init();

@@ -25,14 +25,14 @@ enum class ReduceOp : int { kSum = 0, kProd = 1, kMax = 2, kMin = 3, kCount = 4 
 // Semantics (those of the js backend): sum starts at 0, prod at 1, max / min propagate NaN;
 // an empty reduction gives 0 / 1 / -inf / +inf (0 for int32 and bool outputs of max / min).
 // Accumulation: float64 sums and all products in double, float32 sums in float32 partial sums of
-// at most 32 elements (interleaved lanes) or 19 rows (column sums) that are added into double
+// at most 32 elements (interleaved lanes) or 35 rows (column sums) that are added into double
 // accumulators (a float32 add is four times cheaper than a float->double conversion); ints in
 // int64 for sums and double for products (then wrapped to int32 like JS's `| 0`). Products are
 // computed in the js backend's order, so they are bit-identical to it; max / min / int sums are
 // exact in any order; float sums are combined in another order than the js backend's sequential
 // double sum (lanes, pairwise, and chunks split between threads in a way that depends only on the
 // sizes, so results do not depend on the thread count): they differ from it by at most about
-// 2 n 2^-53 sum|x| (+ 32 * 2^-24 sum|x| for float32) before the final rounding. int32 sums are
+// 2 n 2^-53 sum|x| (+ 35 * 2^-24 sum|x| for float32) before the final rounding. int32 sums are
 // exact (= js) while the reduction has at most 2^22 elements (the js backend's double sum is exact
 // up to 2^53).
 //

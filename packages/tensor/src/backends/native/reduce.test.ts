@@ -39,14 +39,14 @@ function maxFinite(x: View): number {
 
 /**
  * Float sums: js accumulates sequentially in double; native in interleaved partial sums and chunks,
- * float64 in double, float32 in float32 partial sums of at most 32 elements (lanes) or 19 rows
+ * float64 in double, float32 in float32 partial sums of at most 32 elements (lanes) or 35 rows
  * (vertical loop) added into double. So before the final rounding they differ by at most
- * 2 (n - 1) 2^-53 sum|x| (+ 32 2^-24 sum|x| for float32), with sum|x| <= n max|x|; rounding to the
+ * 2 (n - 1) 2^-53 sum|x| (+ 35 2^-24 sum|x| for float32), with sum|x| <= n max|x|; rounding to the
  * dtype adds one unit of EPS * |result|.
  */
 function sumTolerance(dtype: FloatDType, n: number, x: View): (i: number, w: number) => number {
   const sumAbs = n * maxFinite(x);
-  const acc = (n * 2 ** -52 + (dtype === 'float32' ? 32 * 2 ** -24 : 0)) * sumAbs;
+  const acc = (n * 2 ** -52 + (dtype === 'float32' ? 35 * 2 ** -24 : 0)) * sumAbs;
   return (_i, w) => EPS[dtype] * Math.abs(w) + acc;
 }
 

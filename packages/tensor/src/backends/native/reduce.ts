@@ -8,8 +8,8 @@
  *   Exactly the js backend's results for prod, max, min and int sums (NaN propagation and the sign
  *   of a zero max included). Float sums are combined in another order than js's sequential double
  *   sum: float64 in double with interleaved partial sums, float32 in float32 partial sums of at
- *   most 32 elements added into double; they differ from js by at most about
- *   `2 n 2^-53 sum|x|` (+ `32 * 2^-24 * sum|x|` for float32) before the final rounding.
+ *   most 32 elements (35 rows) added into double; they differ from js by at most about
+ *   `2 n 2^-53 sum|x|` (+ `35 * 2^-24 * sum|x|` for float32) before the final rounding.
  * - `argReduce` (max / min with the first index; NaN is the extreme): all four dtypes, exact.
  * - `cumsum`: float32, float64, int32 -> int32, bool -> int32; exact (float prefixes are summed in
  *   double and rounded once, like js).
