@@ -17,6 +17,7 @@
  */
 'use strict';
 const { spawn, spawnSync } = require('child_process');
+const os = require('os');
 const path = require('path');
 const readline = require('readline');
 
@@ -125,7 +126,8 @@ async function main() {
   const torch = await startTorch(info.threads);
   console.log(`@dl/tensor native backend: ${process.arch}, ${info.threads} threads (DL_NUM_THREADS), simd ${info.simd}`);
   console.log(torch ? `PyTorch ${torch.version} with ${torch.threads} threads in a child process` : 'PyTorch: not available (skipped)');
-  console.log(`float32 inputs; time per call, median of ${ROUNDS} rounds x (median of N batches); engines interleaved\n`);
+  console.log(`float32 inputs; time per call, median of ${ROUNDS} rounds x (median of N batches); engines interleaved`);
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cpus (a busy machine slows the threaded cases most)\n`);
 
   const cols = ['native', WITH_JS && 'js', torch && 'torch', torch && 'native/torch'].filter(Boolean);
   const W = 14;

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "cpu.h"
+#include "gemm.h"  // simd_level()
 #include "strided.h"
 #include "threadpool.h"
 
@@ -26,8 +27,6 @@
 #endif
 
 namespace dl {
-
-const char* simd_level();  // gemm.h: the level in use ("avx2-fma", "avx512f", "neon", "scalar")
 
 // True when the kernels compiled for AVX2+FMA may run (x86 with level avx2-fma or avx512f; the
 // level follows DL_SIMD / setSimdLevel like the GEMM's, so tests can force the baseline code).

@@ -15,7 +15,7 @@
  *   double and rounded once, like js).
  * - `softmax` / `logSoftmax`: float32 and float64, along any dim. float64 follows js's formula
  *   with libm's exp (last-bit differences); float32 runs in float32 with a vectorised exp (< 1 ulp)
- *   and the sum in double: within a few ulp of js, see {@link softmaxTolerance} in the tests.
+ *   and the sum in double: within a few ulp of js (bounds: `softmaxTolerance` in reduce.test.ts).
  *
  * Sent to js: other dtype combinations, int32 sums and cumsums over more than 2^22 elements per
  * output (js's double accumulation stops being exact beyond 2^53, and only js reproduces its
@@ -160,6 +160,18 @@ function smallReduce(op: ReduceOp, x: View, dims: readonly number[], outDtype: D
 
 // ---- the kernels ----------------------------------------------------------------------------------
 
+/**
+ * The Backend methods of this family on top of the addon.
+ *
+ * - `reduce(op, x, dims, outDtype)`: `out[kept] = op_{reduced} x`, shape `x.shape` without `dims`;
+ *   e.g. `x = [[1, 2, 3], [4, 5, 6]]`, sum over `[0]` -> `[5, 7, 9]` (the kept dims and then the
+ *   reduced ones are handed to C++ as one permuted geometry).
+ * - `argReduce(op, x, dim)`: values and first indices of the max / min along `dim`;
+ *   e.g. max of `[[3, 7, 7], [NaN, 1, 9]]` along 1 -> values `[7, NaN]`, indices `[1, 0]`.
+ * - `cumsum(x, dim, outDtype)`: `out[.., k, ..] = sum_{i <= k} x[.., i, ..]`, x's shape.
+ * - `softmax(x, dim)` / `logSoftmax(x, dim)`: `exp(x - m) / sum exp(x - m)` and
+ *   `x - m - log(sum exp(x - m))` along `dim` (m the max, 0 when it is -inf), x's shape.
+ */
 export function reduceKernels(addon: NativeAddon): Pick<Backend, 'reduce' | 'argReduce' | 'cumsum' | 'softmax' | 'logSoftmax'> {
   function reduce(op: ReduceOp, x: View, dims: readonly number[], outDtype: DType): Storage {
     const nd = x.shape.length;
