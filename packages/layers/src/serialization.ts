@@ -184,7 +184,9 @@ function syncDirectory(dir: string): void {
 
 /** Row-major little-endian bytes of a tensor (bool as one byte 0/1). */
 function tensorBytes(t: Tensor): Uint8Array {
-  const values = t.toTypedArray(); // a contiguous copy
+  // A contiguous tensor's bytes are copied as they are (slice is a byte copy, so NaN payloads
+  // survive); other layouts go through the backend's contiguous copy.
+  const values = t.isContiguous() ? t.storage.slice(t.offset, t.offset + t.numel()) : t.toTypedArray();
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   if (t.dtype === 'bool') return bytes.map((b) => (b !== 0 ? 1 : 0));
   if (!LITTLE_ENDIAN) swapBytes(bytes, values.BYTES_PER_ELEMENT);
