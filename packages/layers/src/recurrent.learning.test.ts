@@ -8,9 +8,10 @@
  * optimizers live in @dl/optim, which layers does not depend on).
  */
 import { Parameter, Variable, gather, linear, logSoftmax, noGrad } from '@dl/autograd';
-import { Generator, Tensor, zeros, type Tensor as TensorT } from '@dl/tensor';
+import { Generator, Tensor, zeros } from '@dl/tensor';
 import { uniform } from './init';
 import { LSTM } from './recurrent';
+import { InlineAdam } from './testing/inline-adam';
 
 const V = 4; // alphabet size
 const N = 4; // symbols per sequence
@@ -27,33 +28,6 @@ function makeBatch(g: Generator, B: number): { x: Tensor; y: Tensor } {
     }
   }
   return { x: new Tensor(x, [B, 2 * N, V + 1]), y: new Tensor(y, [B, N, 1]) };
-}
-
-/** Adam (Kingma & Ba) with PyTorch's defaults but lr, on Tensors, in place. */
-class InlineAdam {
-  private m: TensorT[];
-  private v: TensorT[];
-  private t = 0;
-  constructor(
-    private readonly params: Parameter[],
-    private readonly lr: number,
-  ) {
-    this.m = params.map((p) => zeros([...p.shape]));
-    this.v = params.map((p) => zeros([...p.shape]));
-  }
-  step(): void {
-    const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-    this.t++;
-    this.params.forEach((p, i) => {
-      if (!p.grad) return;
-      const g = p.grad.data;
-      this.m[i] = this.m[i].mul(b1).add(g.mul(1 - b1));
-      this.v[i] = this.v[i].mul(b2).add(g.mul(g).mul(1 - b2));
-      const mHat = this.m[i].div(1 - b1 ** this.t);
-      const vHat = this.v[i].div(1 - b2 ** this.t);
-      p.data.copy_(p.data.sub(mHat.div(vHat.sqrt().add(eps)).mul(this.lr)));
-    });
-  }
 }
 
 describe('LSTM learning test', () => {

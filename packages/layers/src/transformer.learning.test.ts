@@ -6,8 +6,8 @@
  * a final LayerNorm and a Linear head to V logits per position. Cross-entropy from logSoftmax +
  * gather, and Adam written inline (the optimizers live in @dl/optim, which layers does not depend on).
  */
-import { Parameter, gather, logSoftmax, mean, mul, noGrad } from '@dl/autograd';
-import { Generator, Tensor, manualSeed, zeros, type Tensor as TensorT } from '@dl/tensor';
+import { gather, logSoftmax, mean, mul, noGrad } from '@dl/autograd';
+import { Generator, Tensor, manualSeed } from '@dl/tensor';
 import { Embedding } from './embedding';
 import { Linear } from './linear';
 import { Module, type Input } from './module';
@@ -15,6 +15,7 @@ import { LayerNorm } from './normalization';
 import { SinusoidalPositionalEncoding } from './positional';
 import { TransformerEncoder, TransformerEncoderLayer } from './transformer';
 import type { Variable } from '@dl/autograd';
+import { InlineAdam } from './testing/inline-adam';
 
 const V = 8; // alphabet
 const N = 6; // tokens per sequence
@@ -49,33 +50,6 @@ class Sorter extends Module {
   forward(tokens: Input): Variable {
     const h = this.pos.call(this.emb.call(tokens));
     return this.head.call(this.encoder.call(h)); // [B, N, V]
-  }
-}
-
-/** Adam (Kingma & Ba) with PyTorch's defaults but lr, on Tensors, in place. */
-class InlineAdam {
-  private m: TensorT[];
-  private v: TensorT[];
-  private t = 0;
-  constructor(
-    private readonly params: Parameter[],
-    private readonly lr: number,
-  ) {
-    this.m = params.map((p) => zeros([...p.shape]));
-    this.v = params.map((p) => zeros([...p.shape]));
-  }
-  step(): void {
-    const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-    this.t++;
-    this.params.forEach((p, i) => {
-      if (!p.grad) return;
-      const g = p.grad.data;
-      this.m[i] = this.m[i].mul(b1).add(g.mul(1 - b1));
-      this.v[i] = this.v[i].mul(b2).add(g.mul(g).mul(1 - b2));
-      const mHat = this.m[i].div(1 - b1 ** this.t);
-      const vHat = this.v[i].div(1 - b2 ** this.t);
-      p.data.copy_(p.data.sub(mHat.div(vHat.sqrt().add(eps)).mul(this.lr)));
-    });
   }
 }
 

@@ -37,32 +37,10 @@ export const SMALL_MATMUL = 256;
 
 /**
  * out[b, i, j] = sum_k a[b, i, k] * b[b, k, j] straight from the strided storages, summed in
- * double (like the js backend) for tiny products.
+ * double in ascending k (like the js backend) for tiny products. An Int32Array output applies
+ * `| 0` on store, which is exactly js's int32 matmul.
  */
-function smallMatmul(a: View, b: View, out: FloatArray, batch: number, m: number, n: number, k: number): void {
-  const as = a.storage;
-  const bs = b.storage;
-  const [sab, sai, sak] = a.strides;
-  const [sbb, sbk, sbj] = b.strides;
-  let o = 0;
-  for (let p = 0; p < batch; p++) {
-    for (let i = 0; i < m; i++) {
-      const ai = a.offset + p * sab + i * sai;
-      for (let j = 0; j < n; j++) {
-        const bj = b.offset + p * sbb + j * sbj;
-        let s = 0;
-        for (let q = 0; q < k; q++) s += as[ai + q * sak] * bs[bj + q * sbk];
-        out[o++] = s;
-      }
-    }
-  }
-}
-
-/**
- * The int32 product of tiny operands, as the js backend computes it: the float64 sum of the
- * products in ascending k, stored into an Int32Array (which applies `| 0`).
- */
-function smallIntMatmul(a: View, b: View, out: Int32Array, batch: number, m: number, n: number, k: number): void {
+function smallMatmul(a: View, b: View, out: FloatArray | Int32Array, batch: number, m: number, n: number, k: number): void {
   const as = a.storage;
   const bs = b.storage;
   const [sab, sai, sak] = a.strides;
@@ -89,7 +67,7 @@ export function matmulKernels(addon: NativeAddon): Pick<Backend, 'matmul'> {
     if (size === 0 || k === 0) return new Int32Array(size);
     if (size * k <= SMALL_MATMUL) {
       const out = new Int32Array(size);
-      smallIntMatmul(a, b, out, batch, m, n, k);
+      smallMatmul(a, b, out, batch, m, n, k);
       return out;
     }
     const out = allocOutput('int32', size) as Int32Array;
