@@ -25,7 +25,8 @@
         "native/softmax.cc",
         "native/threadpool.cc",
         "native/unfold.cc",
-        "native/vmath.cc"
+        "native/vmath.cc",
+        "native/winograd.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

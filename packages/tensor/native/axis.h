@@ -28,16 +28,6 @@
 
 namespace dl {
 
-// True when the kernels compiled for AVX2+FMA may run (x86 with level avx2-fma or avx512f; the
-// level follows DL_SIMD / setSimdLevel like the GEMM's, so tests can force the baseline code).
-inline bool use_avx2() {
-#if defined(DL_X86)
-  return simd_level()[0] == 'a';
-#else
-  return false;
-#endif
-}
-
 // Dims with sizes and strides, size-1 dims dropped and neighbours merged where the outer one
 // steps over exactly the whole inner one (dim d, d+1 with stride[d] == stride[d+1] * shape[d+1]):
 // the row-major order of the elements is unchanged. n == 0 means a single element.

@@ -17,7 +17,13 @@
 // Example: x = ones [1, 1, 4, 4], w = ones [2, 1, 3, 3], padding 1: y [1, 2, 4, 4] holds 4 at the
 // corners, 6 on the edges and 9 inside; with gy = ones, gw = [[[[9, 12, 9], [12, 16, 12], [9, 12, 9]]]] twice.
 //
-// Algorithms (picked per call by conv_algorithm(), both exact adjoints of the same sums):
+// Algorithms (picked per call by conv_algorithm(), all exact adjoints of the same sums):
+// - "winograd" (winograd.h): F(2x2, 3x3) for 3x3 kernels with stride 1, no dilation and padding
+//   <= 2, all three passes (2.25x fewer multiplies). The automatic choice takes it when both
+//   Cin_g and Cout_g are at least 8 (16 for the weight gradient), the output at least 6 x 6, and
+//   the two operands of the pass finite (an inf would spread NaN over its whole 2x2 tile). On
+//   bench/conv.js's 32 -> 64 channel layer it took the forward, input- and weight-gradient times
+//   from 9.9, 9.4, 9.9 ms to 6.4, 7.5, 8.1 ms (one thread, C++ harness).
 // - "gemm": per image and group, columns cols = im2col(x[n, g]) of Kg = Cin_g kH kW rows (in blocks
 //   of output positions so the buffer stays about 1-2 MB), then
 //     y[n, g] = w[g] . cols,   gcols = w[g]^T . gy[n, g] -> gx by col2im,   gw[g]^T += cols . gy[n, g]^T
@@ -52,7 +58,8 @@ struct ConvGeom {
 };
 
 // Algorithm selection, for tests and benchmarks: 0 = automatic (default), 1 = always GEMM
-// (except where the direct kernel is needed for non-finite values), 2 = always direct.
+// (except where the direct kernel is needed for non-finite values), 2 = always direct,
+// 3 = Winograd wherever the geometry and the data allow it (else as 0).
 void set_conv_algorithm(int mode);
 int conv_algorithm();
 

@@ -38,6 +38,16 @@ const char* gemm_kernel_name(bool f64);
 // best this CPU runs (AVX-512 only on Intel, see cpu.h), or the environment variable DL_SIMD.
 const char* simd_level();
 
+// True when kernels compiled for AVX2+FMA may run: x86 at level avx2-fma or avx512f (so DL_SIMD /
+// set_simd_level also switch the other kernel families, and tests can force their baseline code).
+inline bool use_avx2() {
+#if defined(__x86_64__) || defined(_M_X64)
+  return simd_level()[0] == 'a';
+#else
+  return false;
+#endif
+}
+
 // The best level this CPU supports.
 const char* cpu_simd_level();
 

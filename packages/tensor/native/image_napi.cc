@@ -16,7 +16,7 @@
 //   im2col(x, xGeom, out, unfold)
 //   col2im(cols, colsGeom, out, xShape, unfold)
 //       unfold = Float64Array [kH, kW, sH, sW, pH, pW, dH, dW]
-//   setConvAlgorithm(mode)   0 automatic, 1 GEMM, 2 direct (tests and benchmarks)
+//   setConvAlgorithm(mode)   0 automatic, 1 GEMM, 2 direct, 3 Winograd (tests and benchmarks)
 #include <cmath>
 #include <string>
 
@@ -369,7 +369,7 @@ void SetConvAlgorithm(const Args& info) {
   const char* fn = "setConvAlgorithm";
   expect_args(info, fn, 1);
   const int64_t mode = int_arg(info, 0, fn);
-  if (mode > 2) throw_range(info, fn, "mode must be 0 (auto), 1 (gemm) or 2 (direct)");
+  if (mode > 3) throw_range(info, fn, "mode must be 0 (auto), 1 (gemm), 2 (direct) or 3 (winograd)");
   set_conv_algorithm(static_cast<int>(mode));
 }
 

@@ -2,8 +2,8 @@
  * The native image kernels (conv2d and its gradients, max/avg pooling and their gradients,
  * im2col/col2im) cross-checked against the js reference backend with random geometries
  * (fast-check): batch/channels/spatial sizes including 0, 1 and primes, stride, padding, dilation,
- * groups, ceil mode, countIncludePad, views with an offset, both float dtypes, both conv
- * algorithms (im2col + GEMM and direct loops), NaN/inf cases, the fallbacks to js and the argument
+ * groups, ceil mode, countIncludePad, views with an offset, both float dtypes, every conv
+ * algorithm (im2col + GEMM, direct loops, Winograd F(2x2, 3x3)), NaN/inf cases, the fallbacks to js and the argument
  * checks of the C++ functions. Skipped when the addon is not built.
  *
  * Tolerances: conv sums run in the element type in another order than js (which sums in
@@ -27,9 +27,9 @@ const describeNative = addon ? describe : describe.skip;
 if (!addon) console.log(`native image tests skipped: ${nativeUnavailableReason()}`);
 
 const dtypeArb = fc.constantFrom<FloatDType>('float32', 'float64');
-/** 0 automatic, 1 im2col + GEMM, 2 direct loops (native/conv.h). */
-const algoArb = fc.constantFrom(0, 1, 2);
-const ALGOS = ['auto', 'gemm', 'direct'];
+/** 0 automatic, 1 im2col + GEMM, 2 direct loops, 3 Winograd where it applies (native/conv.h). */
+const algoArb = fc.constantFrom(0, 1, 2, 3);
+const ALGOS = ['auto', 'gemm', 'direct', 'winograd'];
 
 interface ConvCase {
   n: number; groups: number; cinG: number; coutG: number; h: number; w: number;
@@ -156,12 +156,14 @@ describeNative('native image kernels', () => {
       { n: 3, groups: 2, cinG: 5, coutG: 3, h: 29, w: 31, kh: 3, kw: 2, p: p(2, 1, 2, 2) }, // primes, stride, dilation, groups
       { n: 1, groups: 1, cinG: 17, coutG: 13, h: 23, w: 19, kh: 5, kw: 5, p: p(1, 2) }, // one image: threaded GEMM
       { n: 20, groups: 1, cinG: 1, coutG: 10, h: 28, w: 28, kh: 3, kw: 3, p: p(1, 0) }, // the course's CNN layer
-      { n: 3, groups: 1, cinG: 32, coutG: 64, h: 14, w: 14, kh: 3, kw: 3, p: p(1, 1) }, // 32 -> 64, padding 1
+      { n: 3, groups: 1, cinG: 32, coutG: 64, h: 14, w: 14, kh: 3, kw: 3, p: p(1, 1) }, // 32 -> 64, padding 1 (Winograd)
+      { n: 7, groups: 2, cinG: 9, coutG: 8, h: 13, w: 6, kh: 3, kw: 3, p: p(1, 2) }, // Winograd: groups, odd sizes, padding 2
+      { n: 2, groups: 1, cinG: 16, coutG: 10, h: 31, w: 29, kh: 3, kw: 3, p: p(1, 0) }, // Winograd: no padding, many tiles a row
     ];
     const cache = new Map<string, Storage[]>();
     for (const shape of cases) {
       for (const dtype of ['float32', 'float64'] as const) {
-        for (const algo of [0, 1, 2]) {
+        for (const algo of [0, 1, 2, 3]) {
           const c = { ...shape, ...base, dtype, algo };
           const v = convViews(c)!;
           checkConv(c, v.x, v.w, v.b, v.gy, cache);
@@ -182,6 +184,7 @@ describeNative('native image kernels', () => {
           for (const shape of [
             { n: 3, groups: 1, cinG: 1, coutG: 10, h: 12, w: 11, kh: 3, kw: 3, p: p(0) },
             { n: 2, groups: 1, cinG: 6, coutG: 9, h: 9, w: 9, kh: 3, kw: 3, p: p(1) },
+            { n: 3, groups: 1, cinG: 8, coutG: 9, h: 11, w: 7, kh: 3, kw: 3, p: p(1) }, // Winograd (16- or 32-byte vectors)
           ]) {
             const c = { ...shape, dtype, algo: 0, bias: true, offset: 1, seed: 5 };
             const v = convViews(c)!;
@@ -228,7 +231,7 @@ describeNative('native image kernels', () => {
     ];
     for (const [xs, ws] of shapes) {
       for (const dtype of ['float32', 'float64'] as const) {
-        for (const algo of [0, 1, 2]) {
+        for (const algo of [0, 1, 2, 3]) {
           const c: ConvCase = { n: xs[0], groups: 1, cinG: ws[1], coutG: ws[0], h: xs[2], w: xs[3], kh: ws[2], kw: ws[3], p, bias: true, dtype, algo, offset: 1, seed: 3 };
           const v = convViews(c)!;
           checkConv(c, v.x, v.w, v.b, v.gy);
@@ -510,6 +513,6 @@ describeNative('native image kernels', () => {
     const unfold = Float64Array.of(3, 3, 1, 1, 0, 0, 1, 1);
     expect(() => native.im2col(x, g([2, 3, 5, 5]), f32(2 * 27 * 9 - 1), unfold)).toThrow(/must have 486 elements/);
     expect(() => native.col2im(f32(486), g([2, 27, 8]), f32(150), Float64Array.of(2, 3, 5, 5), unfold)).toThrow(/cols has the wrong shape/);
-    expect(() => native.setConvAlgorithm(3)).toThrow(/mode/);
+    expect(() => native.setConvAlgorithm(4)).toThrow(/mode/);
   });
 });

@@ -57,7 +57,7 @@ export interface ImageAddon {
   /** `unfold` = [kH, kW, sH, sW, pH, pW, dH, dW]. */
   im2col(x: FloatArray, xGeom: Float64Array, out: FloatArray, unfold: Float64Array): void;
   col2im(cols: FloatArray, colsGeom: Float64Array, out: FloatArray, xShape: Float64Array, unfold: Float64Array): void;
-  /** Conv algorithm for tests and benchmarks: 0 automatic (default), 1 im2col + GEMM, 2 direct loops. */
+  /** Conv algorithm for tests and benchmarks: 0 automatic (default), 1 im2col + GEMM, 2 direct loops, 3 Winograd F(2x2, 3x3) where it applies. */
   setConvAlgorithm(mode: number): void;
 }
 
