@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 #include <vector>
 
+#include "cpu.h"
+#include "gemm.h"  // use_avx2()
 #include "unfold.h"
 
 namespace dl {
@@ -119,6 +122,96 @@ void max_pool_plane(const PoolGeom& g, const T* xp, T* vp, int32_t* ip, const in
   }
 }
 
+// 2x2 windows with stride 2, no padding or dilation, every window inside the image: the usual
+// pooling layer of a CNN, done W windows of a row at a time with vectors of B bytes (float only).
+bool pool_2x2(const PoolGeom& g) {
+  return g.kH == 2 && g.kW == 2 && g.sH == 2 && g.sW == 2 && g.pH == 0 && g.pW == 0 && g.dH == 1 && g.dW == 1 &&
+         2 * g.Hout <= g.H && 2 * g.Wout <= g.W;
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"  // the 32-byte vectors never cross a call (always inlined)
+template <int B>
+struct PoolVec;
+template <>
+struct PoolVec<16> {
+  typedef float V __attribute__((vector_size(16)));
+  typedef int32_t I __attribute__((vector_size(16)));
+};
+template <>
+struct PoolVec<32> {
+  typedef float V __attribute__((vector_size(32)));
+  typedef int32_t I __attribute__((vector_size(32)));
+};
+
+template <int B>
+__attribute__((always_inline)) inline void max_pool_2x2_plane(const PoolGeom& g, const float* xp, float* vp,
+                                                              int32_t* ip) {
+  using V = typename PoolVec<B>::V;
+  using I = typename PoolVec<B>::I;
+  constexpr int W = B / 4;
+  I lane2;  // 2 * lane: the first column of each window
+  for (int l = 0; l < W; ++l) lane2[l] = 2 * l;
+  const int32_t w32 = static_cast<int32_t>(g.W);
+  for (int64_t i = 0; i < g.Hout; ++i) {
+    const float* r0 = xp + 2 * i * g.W;
+    const float* r1 = r0 + g.W;
+    float* vr = vp + i * g.Wout;
+    int32_t* ir = ip + i * g.Wout;
+    auto group = [&](int64_t j) {  // windows j .. j + W - 1 of the row
+      V x0, x1, y0, y1;
+      std::memcpy(&x0, r0 + 2 * j, B);
+      std::memcpy(&x1, r0 + 2 * j + W, B);
+      std::memcpy(&y0, r1 + 2 * j, B);
+      std::memcpy(&y1, r1 + 2 * j + W, B);
+      V a, b, c, d;  // the taps (0, 0), (0, 1), (1, 0), (1, 1) of W windows
+      if constexpr (W == 8) {
+        a = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14);
+        b = __builtin_shufflevector(x0, x1, 1, 3, 5, 7, 9, 11, 13, 15);
+        c = __builtin_shufflevector(y0, y1, 0, 2, 4, 6, 8, 10, 12, 14);
+        d = __builtin_shufflevector(y0, y1, 1, 3, 5, 7, 9, 11, 13, 15);
+      } else {
+        a = __builtin_shufflevector(x0, x1, 0, 2, 4, 6);
+        b = __builtin_shufflevector(x0, x1, 1, 3, 5, 7);
+        c = __builtin_shufflevector(y0, y1, 0, 2, 4, 6);
+        d = __builtin_shufflevector(y0, y1, 1, 3, 5, 7);
+      }
+      // max_pool_window's rule, tap by tap: a larger value or a NaN takes over
+      const I ia = lane2 + static_cast<int32_t>(2 * i * g.W + 2 * j);
+      V best = a;
+      I bi = ia;
+      I t = (b > best) | (b != b);
+      best = t ? b : best;
+      bi = t ? ia + 1 : bi;
+      t = (c > best) | (c != c);
+      best = t ? c : best;
+      bi = t ? ia + w32 : bi;
+      t = (d > best) | (d != d);
+      best = t ? d : best;
+      bi = t ? ia + (w32 + 1) : bi;
+      std::memcpy(vr + j, &best, B);
+      std::memcpy(ir + j, &bi, B);
+    };
+    int64_t j = 0;
+    for (; j + W <= g.Wout; j += W) group(j);
+    if (j < g.Wout && g.Wout >= W) {
+      group(g.Wout - W);  // the last windows, overlapping the previous group (same values rewritten)
+      j = g.Wout;
+    }
+    for (; j < g.Wout; ++j) max_pool_window(g, xp, 2 * i, 0, 2, 2 * j, 0, 2, vr + j, ir + j);
+  }
+}
+#pragma GCC diagnostic pop
+
+void max_pool_2x2_base(const PoolGeom& g, const float* xp, float* vp, int32_t* ip) {
+  max_pool_2x2_plane<16>(g, xp, vp, ip);
+}
+#if defined(DL_X86)
+DL_TARGET_AVX2 void max_pool_2x2_avx2(const PoolGeom& g, const float* xp, float* vp, int32_t* ip) {
+  max_pool_2x2_plane<32>(g, xp, vp, ip);
+}
+#endif
+
 // A per-thread double buffer of n elements.
 double* acc_buffer(int64_t n) {
   thread_local std::vector<double> buf;
@@ -171,6 +264,18 @@ void max_pool2d(const PoolGeom& g, const T* x, T* values, int32_t* indices) {
     if (full) jb = j + 1;
   }
   if (ja >= jb) ja = jb = 0;
+  if constexpr (std::is_same<T, float>::value) {
+    if (pool_2x2(g)) {
+      auto plane = max_pool_2x2_base;
+#if defined(DL_X86)
+      if (use_avx2()) plane = max_pool_2x2_avx2;
+#endif
+      for_chunks(g.N * g.C, L * 4 + 1, [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; ++p) plane(g, x + p * HW, values + p * L, indices + p * L);
+      });
+      return;
+    }
+  }
   for_chunks(g.N * g.C, L * g.kH * g.kW + 1, [&](int64_t p0, int64_t p1) {
     std::vector<T> tap(static_cast<size_t>(g.sW != 1 ? jb - ja : 0));
     for (int64_t p = p0; p < p1; ++p) {

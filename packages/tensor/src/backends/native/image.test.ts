@@ -376,6 +376,37 @@ describeNative('native image kernels', () => {
     );
   });
 
+  it('maxPool2d with 2x2 windows and stride 2 (the vectorised path) is identical to js at every SIMD level', () => {
+    const levels = ['scalar', 'avx2-fma', 'avx512f', 'neon'].filter((l) => native.setSimdLevel(l));
+    const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false, countIncludePad: true };
+    try {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...levels),
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 2, max: 13 }),
+          fc.oneof(fc.integer({ min: 2, max: 40 }), fc.constantFrom(16, 17, 28, 33)),
+          fc.constantFrom(0, 3),
+          fc.constantFrom<FloatDType>('float32', 'float64'),
+          fc.integer({ min: 0, max: 3 }),
+          fc.nat(),
+          (level, c, h, w, lv, dtype, offset, seed) => {
+            native.setSimdLevel(level);
+            const x = poolInput({ n: 2, c, h, w, dtype, offset, seed, levels: lv, p });
+            const got = backend.maxPool2d(x, p);
+            const want = jsBackend.maxPool2d(x, p);
+            const what = `maxPool2d 2x2 ${level} [2, ${c}, ${h}, ${w}] ${dtype} levels ${lv}`;
+            expectSame(got.values, want.values, what);
+            expectSame(got.indices, want.indices, what);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      native.setSimdLevel('auto');
+    }
+  });
+
   it('pooling matches js on a LeNet-sized input (threads over planes)', () => {
     const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false, countIncludePad: true };
     for (const dtype of ['float32', 'float64'] as const) {
