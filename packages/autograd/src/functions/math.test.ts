@@ -4,7 +4,7 @@
  * leaves, with values kept in each op's domain and away from its kinks.
  */
 import fc from 'fast-check';
-import { Tensor } from '@dl/tensor';
+import { Tensor, tensor } from '@dl/tensor';
 import { abs, cast, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, step, tanh, variable, type Variable } from '../index';
 import { DOMAIN, anyLeafArb, check, leafArb, makeLeaf, shapeArb, valuesArb, type Domain } from '../testing/arbitraries';
 
@@ -66,6 +66,15 @@ describe('piecewise functions, away from their kinks', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+
+  it('relu and clamp pass gy only where the mask holds: a NaN or inf in gy elsewhere gives 0 (as PyTorch)', () => {
+    const x = variable(tensor([-1, 2, -3, 0.5], { dtype: 'float32' }), { requiresGrad: true });
+    relu(x).backward({ gradient: tensor([NaN, 1, Infinity, -2], { dtype: 'float32' }) });
+    expect(x.grad!.data.toArray()).toEqual([0, 1, 0, -2]);
+    const z = variable(tensor([-1, 0.5, 3], { dtype: 'float64' }), { requiresGrad: true });
+    clamp(z, 0, 1).backward({ gradient: tensor([NaN, 5, -Infinity], { dtype: 'float64' }) });
+    expect(z.grad!.data.toArray()).toEqual([0, 5, 0]);
   });
 
   it('step has gradient 0', () => {

@@ -21,7 +21,7 @@
 import type { DType, Tensor } from '@dl/tensor';
 import { Function } from '../function';
 import { Variable, type VariableLike } from '../variable';
-import { div, mul, neg, sub } from './arithmetic';
+import { div, mul, neg, sub, where } from './arithmetic';
 import { constant } from './util';
 
 export class Exp extends Function {
@@ -89,11 +89,14 @@ export class Sigmoid extends Function {
   }
 }
 
-/** Multiplies gy by a constant 0/1 mask computed in forward (relu, clamp). */
+/**
+ * Passes gy where a constant bool mask computed in forward holds, 0 elsewhere (relu, clamp), as
+ * PyTorch's threshold_backward does: one pass, and a NaN or inf in gy stays out of the masked places.
+ */
 abstract class MaskedIdentity extends Function {
   protected mask: Tensor | null = null;
   backward(gy: Variable): Variable {
-    return mul(gy, constant((this.mask as Tensor).to(gy.dtype)));
+    return where(constant(this.mask as Tensor), gy, 0);
   }
 }
 
