@@ -1,6 +1,7 @@
 // Winograd F(2x2, 3x3) convolution for 3x3 kernels with stride 1 and no dilation (Lavin & Gray,
-// "Fast Algorithms for Convolutional Neural Networks", 2015), used by conv.cc for the forward pass
-// and, through the transposed-and-flipped kernel, for the input gradient.
+// "Fast Algorithms for Convolutional Neural Networks", 2015), used by conv.cc for the forward pass,
+// for the input gradient (through the flipped kernel) and for the weight gradient (through the
+// transposed algorithm F(3x3, 2x2), which shares the input transform).
 //
 // Each 2x2 block of outputs of one (image, output channel) is computed from the 4x4 input patch d
 // above it (rows 2 ty - pH .. 2 ty - pH + 3, columns alike, 0 outside the image):
