@@ -68,43 +68,33 @@ const FASHION_MEAN_STD = [0.286, 0.353];
  * The models. `layers` builds the @dl module (the PyTorch twin builds the same by name);
  * `dataset` is 'fashion' or 'mnist'; `augment` lists the per-image transforms of training.
  */
+/** The settings the three Fashion-MNIST models share (each overrides what differs). */
+const fashion = (m) => ({ dataset: 'fashion', lr: 1e-3, schedule: 'cosine', normalize: FASHION_MEAN_STD, augment: [], ...m });
+
 const MODELS = {
-  mlp: {
-    dataset: 'fashion',
+  mlp: fashion({
     target: 0.885,
     epochs: 20,
-    lr: 1e-3,
-    schedule: 'cosine',
-    normalize: FASHION_MEAN_STD,
-    augment: [],
     layers: (L) =>
       new L.Sequential(
         new L.Flatten(), new L.Linear(784, 512), new L.ReLU(), new L.Dropout(0.2),
         new L.Linear(512, 256), new L.ReLU(), new L.Dropout(0.2), new L.Linear(256, 10),
       ),
-  },
-  cnn: {
-    dataset: 'fashion',
+  }),
+  cnn: fashion({
     target: 0.916,
     epochs: 10,
-    lr: 1e-3,
-    schedule: 'cosine',
-    normalize: FASHION_MEAN_STD,
-    augment: [],
     layers: (L) =>
       new L.Sequential(
         new L.Conv2d(1, 32, 3, { padding: 1 }), new L.ReLU(), new L.MaxPool2d(2),
         new L.Conv2d(32, 64, 3, { padding: 1 }), new L.ReLU(), new L.MaxPool2d(2),
         new L.Flatten(), new L.Linear(3136, 128), new L.ReLU(), new L.Dropout(0.3), new L.Linear(128, 10),
       ),
-  },
-  'cnn-bn-aug': {
-    dataset: 'fashion',
+  }),
+  'cnn-bn-aug': fashion({
     target: 0.93,
     epochs: 15,
     lr: 2e-3,
-    schedule: 'cosine',
-    normalize: FASHION_MEAN_STD,
     augment: ['crop2', 'hflip'],
     layers: (L) =>
       new L.Sequential(
@@ -113,7 +103,7 @@ const MODELS = {
         new L.Flatten(), new L.Linear(3136, 256), new L.BatchNorm1d(256), new L.ReLU(), new L.Dropout(0.3),
         new L.Linear(256, 10),
       ),
-  },
+  }),
   'course-mlp': {
     dataset: 'mnist',
     target: null,
