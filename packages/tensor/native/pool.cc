@@ -3,14 +3,17 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <limits>
 #include <type_traits>
 #include <vector>
 
 #include "cpu.h"
 #include "gemm.h"  // use_avx2()
+#include "simd_vec.h"
 #include "unfold.h"
+
+// GCC's -Wpsabi note on the 32-byte vectors of simd_vec.h: its helpers are always inlined.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace dl {
 
@@ -129,27 +132,13 @@ bool pool_2x2(const PoolGeom& g) {
          2 * g.Hout <= g.H && 2 * g.Wout <= g.W;
 }
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"  // the 32-byte vectors never cross a call (always inlined)
-template <int B>
-struct PoolVec;
-template <>
-struct PoolVec<16> {
-  typedef float V __attribute__((vector_size(16)));
-  typedef int32_t I __attribute__((vector_size(16)));
-};
-template <>
-struct PoolVec<32> {
-  typedef float V __attribute__((vector_size(32)));
-  typedef int32_t I __attribute__((vector_size(32)));
-};
-
 template <int B>
 __attribute__((always_inline)) inline void max_pool_2x2_plane(const PoolGeom& g, const float* xp, float* vp,
                                                               int32_t* ip) {
-  using V = typename PoolVec<B>::V;
-  using I = typename PoolVec<B>::I;
-  constexpr int W = B / 4;
+  using Vc = Vec<float, B>;
+  using V = typename Vc::V;
+  using I = typename Vc::I;
+  constexpr int W = Vc::W;
   I lane2;  // 2 * lane: the first column of each window
   for (int l = 0; l < W; ++l) lane2[l] = 2 * l;
   const int32_t w32 = static_cast<int32_t>(g.W);
@@ -159,23 +148,10 @@ __attribute__((always_inline)) inline void max_pool_2x2_plane(const PoolGeom& g,
     float* vr = vp + i * g.Wout;
     int32_t* ir = ip + i * g.Wout;
     auto group = [&](int64_t j) {  // windows j .. j + W - 1 of the row
-      V x0, x1, y0, y1;
-      std::memcpy(&x0, r0 + 2 * j, B);
-      std::memcpy(&x1, r0 + 2 * j + W, B);
-      std::memcpy(&y0, r1 + 2 * j, B);
-      std::memcpy(&y1, r1 + 2 * j + W, B);
-      V a, b, c, d;  // the taps (0, 0), (0, 1), (1, 0), (1, 1) of W windows
-      if constexpr (W == 8) {
-        a = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14);
-        b = __builtin_shufflevector(x0, x1, 1, 3, 5, 7, 9, 11, 13, 15);
-        c = __builtin_shufflevector(y0, y1, 0, 2, 4, 6, 8, 10, 12, 14);
-        d = __builtin_shufflevector(y0, y1, 1, 3, 5, 7, 9, 11, 13, 15);
-      } else {
-        a = __builtin_shufflevector(x0, x1, 0, 2, 4, 6);
-        b = __builtin_shufflevector(x0, x1, 1, 3, 5, 7);
-        c = __builtin_shufflevector(y0, y1, 0, 2, 4, 6);
-        d = __builtin_shufflevector(y0, y1, 1, 3, 5, 7);
-      }
+      const V x0 = vload<V>(r0 + 2 * j), x1 = vload<V>(r0 + 2 * j + W);
+      const V y0 = vload<V>(r1 + 2 * j), y1 = vload<V>(r1 + 2 * j + W);
+      // the taps (0, 0), (0, 1), (1, 0), (1, 1) of W windows
+      const V a = Vc::even(x0, x1), b = Vc::odd(x0, x1), c = Vc::even(y0, y1), d = Vc::odd(y0, y1);
       // max_pool_window's rule, tap by tap: a larger value or a NaN takes over
       const I ia = lane2 + static_cast<int32_t>(2 * i * g.W + 2 * j);
       V best = a;
@@ -189,8 +165,8 @@ __attribute__((always_inline)) inline void max_pool_2x2_plane(const PoolGeom& g,
       t = (d > best) | (d != d);
       best = t ? d : best;
       bi = t ? ia + (w32 + 1) : bi;
-      std::memcpy(vr + j, &best, B);
-      std::memcpy(ir + j, &bi, B);
+      vstore(vr + j, best);
+      vstore(ir + j, bi);
     };
     int64_t j = 0;
     for (; j + W <= g.Wout; j += W) group(j);
@@ -201,7 +177,6 @@ __attribute__((always_inline)) inline void max_pool_2x2_plane(const PoolGeom& g,
     for (; j < g.Wout; ++j) max_pool_window(g, xp, 2 * i, 0, 2, 2 * j, 0, 2, vr + j, ir + j);
   }
 }
-#pragma GCC diagnostic pop
 
 void max_pool_2x2_base(const PoolGeom& g, const float* xp, float* vp, int32_t* ip) {
   max_pool_2x2_plane<16>(g, xp, vp, ip);

@@ -2,11 +2,11 @@
 #include "winograd.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
-#include "gemm.h"
 #include "cpu.h"
+#include "gemm.h"
+#include "simd_vec.h"
 #include "threadpool.h"
 
 namespace dl {
@@ -73,67 +73,13 @@ void for_tile_runs(int64_t t0, int64_t t1, int64_t tH, int64_t tW, F&& fn) {
   }
 }
 
-// Vectors of B bytes (16: SSE2 or NEON; 32: AVX2, on CPUs that have it) as GCC/Clang vector
-// extensions: the transforms run on W = B / sizeof(T) tiles at once.
-#define DL_VEC_INLINE __attribute__((always_inline)) inline
-
-// GCC notes that 32-byte vector arguments change the ABI without AVX: these helpers are always
-// inlined into the AVX2 functions (and the 16-byte ones into the baseline), so no call passes them.
+// The transforms use the vectors of simd_vec.h (Vec<T, B>); B = 16 or 32 bytes, chosen per call.
+// GCC's -Wpsabi note on 32-byte vectors in the helpers' signatures: they are always inlined.
 #pragma GCC diagnostic ignored "-Wpsabi"
-
-template <typename T, int B>
-struct Vec;
-template <>
-struct Vec<float, 32> {
-  static constexpr int W = 8;
-  typedef float V __attribute__((vector_size(32)));
-  DL_VEC_INLINE static V even(V a, V b) { return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14); }
-  DL_VEC_INLINE static V odd(V a, V b) { return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15); }
-  DL_VEC_INLINE static V zip_lo(V a, V b) { return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11); }
-  DL_VEC_INLINE static V zip_hi(V a, V b) { return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15); }
-};
-template <>
-struct Vec<double, 32> {
-  static constexpr int W = 4;
-  typedef double V __attribute__((vector_size(32)));
-  DL_VEC_INLINE static V even(V a, V b) { return __builtin_shufflevector(a, b, 0, 2, 4, 6); }
-  DL_VEC_INLINE static V odd(V a, V b) { return __builtin_shufflevector(a, b, 1, 3, 5, 7); }
-  DL_VEC_INLINE static V zip_lo(V a, V b) { return __builtin_shufflevector(a, b, 0, 4, 1, 5); }
-  DL_VEC_INLINE static V zip_hi(V a, V b) { return __builtin_shufflevector(a, b, 2, 6, 3, 7); }
-};
-template <>
-struct Vec<float, 16> {
-  static constexpr int W = 4;
-  typedef float V __attribute__((vector_size(16)));
-  DL_VEC_INLINE static V even(V a, V b) { return __builtin_shufflevector(a, b, 0, 2, 4, 6); }
-  DL_VEC_INLINE static V odd(V a, V b) { return __builtin_shufflevector(a, b, 1, 3, 5, 7); }
-  DL_VEC_INLINE static V zip_lo(V a, V b) { return __builtin_shufflevector(a, b, 0, 4, 1, 5); }
-  DL_VEC_INLINE static V zip_hi(V a, V b) { return __builtin_shufflevector(a, b, 2, 6, 3, 7); }
-};
-template <>
-struct Vec<double, 16> {
-  static constexpr int W = 2;
-  typedef double V __attribute__((vector_size(16)));
-  DL_VEC_INLINE static V even(V a, V b) { return __builtin_shufflevector(a, b, 0, 2); }
-  DL_VEC_INLINE static V odd(V a, V b) { return __builtin_shufflevector(a, b, 1, 3); }
-  DL_VEC_INLINE static V zip_lo(V a, V b) { return __builtin_shufflevector(a, b, 0, 2); }
-  DL_VEC_INLINE static V zip_hi(V a, V b) { return __builtin_shufflevector(a, b, 1, 3); }
-};
 
 // The widest vector (elements) any path uses: the slack the buffers keep for a run's last vector.
 template <typename T>
 constexpr int64_t kMaxLanes = 32 / sizeof(T);
-
-template <typename V, typename T>
-DL_VEC_INLINE V vload(const T* p) {
-  V v;
-  std::memcpy(&v, p, sizeof(V));
-  return v;
-}
-template <typename V, typename T>
-DL_VEC_INLINE void vstore(T* p, V v) {
-  std::memcpy(p, &v, sizeof(V));
-}
 
 // Width of the row buffer transform_input needs for a run of `cnt` tiles.
 template <typename T>

@@ -1,0 +1,92 @@
+// Short SIMD vectors as GCC/Clang vector extensions, for kernels that run on W = B / sizeof(T)
+// elements at once whatever the instruction set: B = 16 bytes (SSE2, NEON: the baseline) or 32
+// (AVX2, inside functions compiled with DL_TARGET_AVX2). Used by the Winograd transforms and the
+// 2x2 max pooling.
+//
+//   Vec<T, B>::V          the vector type (W lanes of T); Vec<float, B>::I: W lanes of int32
+//   even(a, b), odd(a, b) lanes 0, 2, 4, ... / 1, 3, 5, ... of the 2W lanes a ++ b
+//   zip_lo(a, b), zip_hi  a0 b0 a1 b1 ... (first / second half of the interleaving)
+//   vload<V>(p), vstore   unaligned loads and stores
+//
+// Example: with x = [0, 1, ..., 15] (floats), W = 8: even(vload(x), vload(x + 8)) = [0, 2, ..., 14].
+//
+// Every helper is always inlined: a 32-byte vector never crosses a call of baseline code (GCC's
+// -Wpsabi note about the AVX calling convention is silenced for that reason).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#define DL_VEC_INLINE __attribute__((always_inline)) inline
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace dl {
+
+// The shuffles of W-lane vectors (any element type).
+template <int W>
+struct Lanes;
+template <>
+struct Lanes<8> {
+  template <class V> DL_VEC_INLINE static V even(V a, V b) { return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14); }
+  template <class V> DL_VEC_INLINE static V odd(V a, V b) { return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15); }
+  template <class V> DL_VEC_INLINE static V zip_lo(V a, V b) { return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11); }
+  template <class V> DL_VEC_INLINE static V zip_hi(V a, V b) { return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15); }
+};
+template <>
+struct Lanes<4> {
+  template <class V> DL_VEC_INLINE static V even(V a, V b) { return __builtin_shufflevector(a, b, 0, 2, 4, 6); }
+  template <class V> DL_VEC_INLINE static V odd(V a, V b) { return __builtin_shufflevector(a, b, 1, 3, 5, 7); }
+  template <class V> DL_VEC_INLINE static V zip_lo(V a, V b) { return __builtin_shufflevector(a, b, 0, 4, 1, 5); }
+  template <class V> DL_VEC_INLINE static V zip_hi(V a, V b) { return __builtin_shufflevector(a, b, 2, 6, 3, 7); }
+};
+template <>
+struct Lanes<2> {
+  template <class V> DL_VEC_INLINE static V even(V a, V b) { return __builtin_shufflevector(a, b, 0, 2); }
+  template <class V> DL_VEC_INLINE static V odd(V a, V b) { return __builtin_shufflevector(a, b, 1, 3); }
+  template <class V> DL_VEC_INLINE static V zip_lo(V a, V b) { return __builtin_shufflevector(a, b, 0, 2); }
+  template <class V> DL_VEC_INLINE static V zip_hi(V a, V b) { return __builtin_shufflevector(a, b, 1, 3); }
+};
+
+// The vector types (spelled out per size: GCC does not take a dependent vector_size in a template).
+template <typename T, int B>
+struct VecTypes;
+template <>
+struct VecTypes<float, 32> {
+  typedef float V __attribute__((vector_size(32)));
+  typedef int32_t I __attribute__((vector_size(32)));
+};
+template <>
+struct VecTypes<float, 16> {
+  typedef float V __attribute__((vector_size(16)));
+  typedef int32_t I __attribute__((vector_size(16)));
+};
+template <>
+struct VecTypes<double, 32> {
+  typedef double V __attribute__((vector_size(32)));
+};
+template <>
+struct VecTypes<double, 16> {
+  typedef double V __attribute__((vector_size(16)));
+};
+
+template <typename T, int B>
+struct Vec : Lanes<B / static_cast<int>(sizeof(T))>, VecTypes<T, B> {
+  static constexpr int W = B / static_cast<int>(sizeof(T));
+};
+
+template <typename V, typename T>
+DL_VEC_INLINE V vload(const T* p) {
+  V v;
+  std::memcpy(&v, p, sizeof(V));
+  return v;
+}
+template <typename V, typename T>
+DL_VEC_INLINE void vstore(T* p, V v) {
+  std::memcpy(p, &v, sizeof(V));
+}
+
+}  // namespace dl
+
+#pragma GCC diagnostic pop
