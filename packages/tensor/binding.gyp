@@ -32,7 +32,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20", "-O2"],
-      "cflags": ["-O3", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"],
+      "cflags": ["-O3", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-psabi", "-pthread"],
       "cflags_cc": ["-std=c++17", "-fexceptions"],
       "ldflags": ["-pthread"],
       "libraries": ["-ldl"],

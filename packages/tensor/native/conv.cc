@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "chunk_sum.h"
 #include "cpu.h"
 #include "gemm.h"
 #include "threadpool.h"
@@ -448,27 +449,13 @@ void direct_backward_weight_range(const ConvGeom& g, const T* gy, const T* x, in
 template <typename T, typename F>
 void weight_grad_chunks(const ConvGeom& g, double macs, bool transposed, T* gw, F&& range) {
   const int64_t wn = g.Cout * g.kg();
-  const int t = num_threads();
-  int64_t nchunks = 1;
-  if (t > 1 && g.N >= 2 && macs >= kParallelMacs) nchunks = std::min<int64_t>(g.N, 2 * static_cast<int64_t>(t));
+  const int64_t nchunks = image_chunks(g.N, macs >= kParallelMacs);
   if (nchunks == 1 && !transposed) {
     std::fill(gw, gw + wn, T(0));
     range(int64_t(0), g.N, gw);
     return;
   }
-  std::vector<T> part(static_cast<size_t>(nchunks * wn), T(0));
-  if (nchunks == 1) {
-    range(int64_t(0), g.N, part.data());
-  } else {
-    parallel_for(nchunks, [&](int64_t c) {
-      range(g.N * c / nchunks, g.N * (c + 1) / nchunks, part.data() + c * wn);
-    });
-  }
-  for (int64_t c = 1; c < nchunks; ++c) {
-    const T* p = part.data() + c * wn;
-    T* q = part.data();
-    for (int64_t k = 0; k < wn; ++k) q[k] += p[k];
-  }
+  const std::vector<T> part = sum_image_chunks<T>(g.N, nchunks, wn, range);
   if (!transposed) {
     std::copy(part.begin(), part.begin() + wn, gw);
     return;

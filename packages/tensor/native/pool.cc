@@ -12,9 +12,6 @@
 #include "simd_vec.h"
 #include "unfold.h"
 
-// GCC's -Wpsabi note on the 32-byte vectors of simd_vec.h: its helpers are always inlined.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 namespace dl {
 
 namespace {

@@ -10,8 +10,9 @@
 //
 // Example: with x = [0, 1, ..., 15] (floats), W = 8: even(vload(x), vload(x + 8)) = [0, 2, ..., 14].
 //
-// Every helper is always inlined: a 32-byte vector never crosses a call of baseline code (GCC's
-// -Wpsabi note about the AVX calling convention is silenced for that reason).
+// Every helper is always inlined: a 32-byte vector never crosses a call of baseline code, so GCC's
+// -Wpsabi note about the AVX calling convention does not apply (binding.gyp passes -Wno-psabi;
+// the pragma below covers builds without it where it can).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,7 @@
 
 #define DL_VEC_INLINE __attribute__((always_inline)) inline
 
-#pragma GCC diagnostic push
+// (for the whole including file: the note comes where the templates are instantiated)
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace dl {
@@ -88,5 +89,3 @@ DL_VEC_INLINE void vstore(T* p, V v) {
 }
 
 }  // namespace dl
-
-#pragma GCC diagnostic pop

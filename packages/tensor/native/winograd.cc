@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "chunk_sum.h"
 #include "cpu.h"
 #include "gemm.h"
 #include "simd_vec.h"
@@ -74,8 +75,6 @@ void for_tile_runs(int64_t t0, int64_t t1, int64_t tH, int64_t tW, F&& fn) {
 }
 
 // The transforms use the vectors of simd_vec.h (Vec<T, B>); B = 16 or 32 bytes, chosen per call.
-// GCC's -Wpsabi note on 32-byte vectors in the helpers' signatures: they are always inlined.
-#pragma GCC diagnostic ignored "-Wpsabi"
 
 // The widest vector (elements) any path uses: the slack the buffers keep for a run's last vector.
 template <typename T>
@@ -391,12 +390,8 @@ void winograd_backward_weight(const ConvGeom& g, const T* gy, const T* x, T* gw)
   const int64_t Cg = g.cin_g(), Og = g.cout_g(), oc = Og * Cg;
   const int64_t per_image = ((v.Hout + 1) / 2) * ((v.Wout + 1) / 2);
   if (g.Cout * Cg == 0) return;
-  // Images are split into a fixed number of chunks (a function of N and the thread count only);
-  // each sums its tiles into its own transformed gradient, and the chunks are added in order, so
-  // the result does not depend on scheduling.
-  const int t = num_threads();
-  const int64_t nchunks = std::max<int64_t>(1, std::min<int64_t>(g.N, t > 1 ? 2 * static_cast<int64_t>(t) : 1));
-  std::vector<T> part(static_cast<size_t>(nchunks * g.G * 16 * oc), T(0));
+  // Each chunk of images sums its tiles into its own transformed gradient [G][16][Cout_g][Cin_g]
+  // (chunk_sum.h: the result does not depend on scheduling).
   const int64_t per_tile = 16 * (Cg + Og) * static_cast<int64_t>(sizeof(T));
   // twice the forward's chunk: the tiles are the GEMMs' summed dimension here, and longer sums
   // measured a few percent faster (the transformed gy is read once, by the packing)
@@ -404,34 +399,31 @@ void winograd_backward_weight(const ConvGeom& g, const T* gy, const T* x, T* gw)
 #if defined(DL_X86)
   const bool avx2 = use_avx2();
 #endif
-  parallel_for(nchunks * g.G, [&](int64_t task) {
-    const int64_t c = task / g.G, grp = task % g.G;
-    const int64_t ta = g.N * c / nchunks * per_image, tb = g.N * (c + 1) / nchunks * per_image;
-    const int64_t ld = tc + kMaxLanes<T>, vs = Cg * ld + kSkew, gs = Og * ld + kSkew;
-    T* V = scratch<T>(0, 16 * vs);
-    T* GY = scratch<T>(1, 16 * gs);
-    T* rows = scratch<T>(2, std::max<int64_t>(4 * input_row_width<T>(tc), 4 * kMaxLanes<T>));
-    std::vector<T> tmp(static_cast<size_t>(16 * oc));
-    T* acc = part.data() + (c * g.G + grp) * 16 * oc;
-    for (int64_t t0 = ta; t0 < tb; t0 += tc) {
-      const int64_t t1 = std::min(tb, t0 + tc);
+  const std::vector<T> sum =
+      sum_image_chunks<T>(g.N, image_chunks(g.N, true), g.G * 16 * oc, [&](int64_t n0, int64_t n1, T* part) {
+        const int64_t ld = tc + kMaxLanes<T>, vs = Cg * ld + kSkew, gs = Og * ld + kSkew;
+        T* V = scratch<T>(0, 16 * vs);
+        T* GY = scratch<T>(1, 16 * gs);
+        T* rows = scratch<T>(2, std::max<int64_t>(4 * input_row_width<T>(tc), 4 * kMaxLanes<T>));
+        std::vector<T> tmp(static_cast<size_t>(16 * oc));
+        for (int64_t grp = 0; grp < g.G; ++grp) {
+          T* acc = part + grp * 16 * oc;
+          for (int64_t t0 = n0 * per_image; t0 < n1 * per_image; t0 += tc) {
+            const int64_t t1 = std::min(n1 * per_image, t0 + tc);
 #if defined(DL_X86)
-      if (avx2) {
-        weight_chunk_avx2<T>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, tmp.data(), acc);
-        continue;
-      }
+            if (avx2) {
+              weight_chunk_avx2<T>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, tmp.data(), acc);
+              continue;
+            }
 #endif
-      weight_chunk_base<T>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, tmp.data(), acc);
-    }
-  });
-  for (int64_t c = 1; c < nchunks; ++c) {
-    const T* p = part.data() + c * g.G * 16 * oc;
-    for (int64_t k = 0; k < g.G * 16 * oc; ++k) part[static_cast<size_t>(k)] += p[k];
-  }
+            weight_chunk_base<T>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, tmp.data(), acc);
+          }
+        }
+      });
   // gw[co, ci] = G^T M G, G^T = [[1, 1/2, 1/2, 0], [0, 1/2, -1/2, 0], [0, 1/2, 1/2, 1]]
   const T h = T(0.5);
   for (int64_t grp = 0; grp < g.G; ++grp) {
-    const T* m = part.data() + grp * 16 * oc;
+    const T* m = sum.data() + grp * 16 * oc;
     for (int64_t co = 0; co < Og; ++co) {
       for (int64_t ci = 0; ci < Cg; ++ci) {
         T e[4][4];
