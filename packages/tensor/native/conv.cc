@@ -79,8 +79,9 @@ bool pointwise(const Window2d& w) {
 // When the automatic choice takes Winograd F(2x2, 3x3) for a 3x3 stride-1 layer: both Cin_g and
 // Cout_g at least kWinogradMinChannels (kWinogradMinChannelsWeight for the weight gradient) and
 // an output of at least kWinogradMinSize in both dims. Below, the transforms (or the packing of
-// short GEMMs) cost more than the multiplies saved; measured on x86-64 (AVX2), one thread, e.g.
-// 8 -> 16 channels on 14x14: forward 0.87 vs 1.08 ms, weight gradient 1.57 vs 1.10 ms.
+// short GEMMs) cost more than the multiplies saved: timing both algorithms (setConvAlgorithm 1
+// and 3) on x86-64 (AVX2) over 8..128 channels and 4x4..28x28 outputs, Winograd's weight
+// gradient lost at 8 -> 16 channels and its forward pass at 4x4 outputs.
 constexpr int64_t kWinogradMinChannels = 8;
 constexpr int64_t kWinogradMinChannelsWeight = 16;
 constexpr int64_t kWinogradMinSize = 6;
