@@ -18,10 +18,11 @@
 // the MR values A[ir..ir+MR, k] next to each other; Bp holds, for each k, the NR values
 // B[k, jr..jr+NR]. So the micro-kernel streams both with unit stride whatever the layout of A and
 // B was (row-major, transposed, or any strides: packing is where strides are handled, with fast
-// loops when one of the two strides is 1). Partial panels at the edges are padded with zeros, so
-// the micro-kernel always computes a full MR x NR tile; edge tiles are computed into a small
-// buffer and only their valid part is copied to C. The first KC slice overwrites C, the following
-// ones accumulate, so C never needs clearing.
+// loops when one of the two strides is 1: a copy when the packed order is the memory order, 4x4
+// (2x2 for doubles) transposes in registers when it is the other one). Partial panels at the
+// edges are padded with zeros, so the micro-kernel always computes a full MR x NR tile; edge
+// tiles are computed into a small buffer and only their valid part is copied to C. The first KC
+// slice overwrites C, the following ones accumulate, so C never needs clearing.
 //
 // The micro-kernel keeps the MR x NR tile of C in registers for the whole KC loop: per k it loads
 // NR values of B (NR / lanes vectors), broadcasts each of the MR values of A and does MR * NR /
@@ -35,7 +36,9 @@
 // (and, when there are too few of them, column ranges too) are handed out dynamically, each
 // thread packing its own Ap into a thread-local buffer.
 //
-// Matrix-vector products (M == 1 or N == 1) skip all this: see gemv().
+// Matrix-vector products (M == 1 or N == 1) skip all this: see gemv(). PackedA keeps a packed A
+// for many products on one thread (the Winograd convolution's transformed weights), and
+// gemm_accumulate adds into C instead of overwriting it (the first slice accumulates too).
 #include "gemm.h"
 
 #include <algorithm>
@@ -47,6 +50,7 @@
 
 #include "blas.h"
 #include "cpu.h"
+#include "simd_vec.h"
 #include "threadpool.h"
 
 namespace dl {
@@ -356,12 +360,16 @@ void ukr_neon_d8x4(int64_t kc, const double* __restrict a, const double* __restr
 //   MC: rows of a packed A block (MC x KC), sized to sit in L2.
 //   NC: columns of a packed B block (KC x NC), sized for L3; a multiple of NR.
 
+// The largest KC of any kernel (the length of the zero rows that pad partial panels).
+constexpr int64_t kMaxKC = 256;
+
 template <typename T_, int MR_, int NR_, int64_t MC_, int64_t KC_, int64_t NC_>
 struct KernelBase {
   using T = T_;
   static constexpr int MR = MR_, NR = NR_;
   static constexpr int64_t MC = MC_, KC = KC_, NC = NC_;
   static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole micro-panels");
+  static_assert(KC <= kMaxKC, "partial panels are padded from zero rows of kMaxKC");
 };
 
 struct GenericS : KernelBase<float, 4, 8, 128, 256, 2048> {
@@ -425,6 +433,75 @@ struct NeonD : KernelBase<double, 8, 4, 64, 256, 2048> {
 // ---------------------------------------------------------------------------------------------
 // Packing
 
+// Packing transposes row-major A and column-major B blocks. Both are done W x W at a time in
+// 16-byte vectors (simd_vec.h; W = 4 floats or 2 doubles, any target): W rows of W values are
+// loaded, transposed in registers and stored as W runs of W values.
+
+// Zeros standing in for the rows (columns) past the edge of a partial micro-panel.
+template <typename T>
+const T* zero_row() {
+  static const T zeros[kMaxKC] = {};
+  return zeros;
+}
+
+// One micro-panel from row-major A (element (r, p) at a[r * rsa + p]), rows past mr read as 0:
+// out[p * MR + r] = a[r * rsa + p] for r < MR, p < kc.
+template <typename T, int MR>
+void pack_a_rows(int64_t mr, int64_t kc, const T* a, int64_t rsa, T* __restrict out) {
+  using V = typename Vec<T, 16>::V;
+  constexpr int W = Vec<T, 16>::W;
+  const T* row[MR];
+  for (int r = 0; r < MR; ++r) row[r] = r < mr ? a + r * rsa : zero_row<T>();
+  int64_t p = 0;
+  for (; p + W <= kc; p += W) {
+    int r = 0;
+    for (; r + W <= MR; r += W) {
+      V v[W];
+      for (int i = 0; i < W; ++i) v[i] = vload<V>(row[r + i] + p);
+      transpose_square<V>(v);
+      for (int q = 0; q < W; ++q) vstore(out + (p + q) * MR + r, v[q]);
+    }
+    if constexpr (W == 4 && MR % 4 == 2) {  // two rows left (MR = 6): pairs (a[r][p], a[r + 1][p])
+      const V x = vload<V>(row[r] + p), y = vload<V>(row[r + 1] + p);
+      const V lo = Lanes<4>::zip_lo(x, y), hi = Lanes<4>::zip_hi(x, y);
+      std::memcpy(out + p * MR + r, &lo, 2 * sizeof(T));
+      std::memcpy(out + (p + 1) * MR + r, reinterpret_cast<const T*>(&lo) + 2, 2 * sizeof(T));
+      std::memcpy(out + (p + 2) * MR + r, &hi, 2 * sizeof(T));
+      std::memcpy(out + (p + 3) * MR + r, reinterpret_cast<const T*>(&hi) + 2, 2 * sizeof(T));
+      r += 2;
+    }
+    for (; r < MR; ++r) {
+      for (int q = 0; q < W; ++q) out[(p + q) * MR + r] = row[r][p + q];
+    }
+  }
+  for (; p < kc; ++p) {
+    for (int r = 0; r < MR; ++r) out[p * MR + r] = row[r][p];
+  }
+}
+
+// One micro-panel from column-major B (element (p, j) at b[j * csb + p]), columns past nr read
+// as 0: out[p * NR + j] = b[j * csb + p] for j < NR, p < kc.
+template <typename T, int NR>
+void pack_b_cols(int64_t nr, int64_t kc, const T* b, int64_t csb, T* __restrict out) {
+  using V = typename Vec<T, 16>::V;
+  constexpr int W = Vec<T, 16>::W;
+  static_assert(NR % W == 0, "B micro-panels hold whole vectors");
+  const T* col[NR];
+  for (int j = 0; j < NR; ++j) col[j] = j < nr ? b + j * csb : zero_row<T>();
+  int64_t p = 0;
+  for (; p + W <= kc; p += W) {
+    for (int j = 0; j < NR; j += W) {
+      V v[W];
+      for (int i = 0; i < W; ++i) v[i] = vload<V>(col[j + i] + p);
+      transpose_square<V>(v);
+      for (int q = 0; q < W; ++q) vstore(out + (p + q) * NR + j, v[q]);
+    }
+  }
+  for (; p < kc; ++p) {
+    for (int j = 0; j < NR; ++j) out[p * NR + j] = col[j][p];
+  }
+}
+
 // Packs the mc x kc block at `a` (element (i, p) at a[i * rsa + p * csa]) into MR-row micro-panels:
 // out[panel][p * MR + r] = a[(panel * MR + r) * rsa + p * csa], rows past mc set to 0.
 template <typename T, int MR>
@@ -438,8 +515,10 @@ void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_t csa, T* __r
         const T* s = src + p * csa;
         for (int r = 0; r < MR; ++r) out[p * MR + r] = s[r];
       }
+    } else if (csa == 1) {
+      pack_a_rows<T, MR>(mr, kc, src, rsa, out);
     } else if (mr == MR) {
-      // Row-major (csa == 1) or general strides: MR row streams read side by side.
+      // General strides: MR row streams read side by side.
       for (int64_t p = 0; p < kc; ++p) {
         for (int r = 0; r < MR; ++r) out[p * MR + r] = src[r * rsa + p * csa];
       }
@@ -462,14 +541,7 @@ void pack_b_panel(int64_t kc, int64_t nr, const T* b, int64_t rsb, int64_t csb, 
     // Row-major B: each k contributes NR adjacent values.
     for (int64_t p = 0; p < kc; ++p) std::memcpy(out + p * NR, b + p * rsb, sizeof(T) * NR);
   } else if (rsb == 1) {
-    // Transposed B (as in x . W^T): walk each column of B, which is contiguous.
-    for (int64_t j = 0; j < nr; ++j) {
-      const T* s = b + j * csb;
-      for (int64_t p = 0; p < kc; ++p) out[p * NR + j] = s[p];
-    }
-    for (int64_t j = nr; j < NR; ++j) {
-      for (int64_t p = 0; p < kc; ++p) out[p * NR + j] = T(0);
-    }
+    pack_b_cols<T, NR>(nr, kc, b, csb, out);  // transposed B (as in x . W^T)
   } else {
     for (int64_t p = 0; p < kc; ++p) {
       int64_t j = 0;
@@ -655,19 +727,38 @@ void gemv(int64_t n, int64_t K, const T* x, int64_t incx, const T* B, int64_t rs
 // ---------------------------------------------------------------------------------------------
 // The blocked driver for one matrix product, on up to `threads` threads.
 
+// C[r * ldc + j] (+)= (Ap panel . Bp panel)[r, j] for r < mr, j < nr: the micro-kernel straight
+// into C for a full tile, through a buffer for an edge tile.
+template <class Kn>
+inline void micro_tile(int64_t kc, const typename Kn::T* a, const typename Kn::T* b, typename Kn::T* c, int64_t ldc,
+                       int64_t mr, int64_t nr, bool acc) {
+  using T = typename Kn::T;
+  constexpr int MR = Kn::MR, NR = Kn::NR;
+  if (mr == MR && nr == NR) {
+    Kn::ukr(kc, a, b, c, ldc, acc);
+    return;
+  }
+  alignas(64) T tile[MR * NR];
+  Kn::ukr(kc, a, b, tile, NR, false);
+  for (int64_t r = 0; r < mr; ++r) {
+    for (int64_t j = 0; j < nr; ++j) c[r * ldc + j] = acc ? c[r * ldc + j] + tile[r * NR + j] : tile[r * NR + j];
+  }
+}
+
 template <class Kn>
 void gemm_blocked(int64_t M, int64_t N, int64_t K, const typename Kn::T* A, int64_t rsa, int64_t csa,
                   const typename Kn::T* B, int64_t rsb, int64_t csb, typename Kn::T* C, int64_t ldc,
-                  int threads) {
+                  int threads, bool accumulate = false) {
   using T = typename Kn::T;
   constexpr int MR = Kn::MR, NR = Kn::NR;
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
+    if (accumulate) return;
     for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, T(0));
     return;
   }
-  if (M == 1) return gemv(N, K, A, csa, B, rsb, csb, C, threads);  // row vector . B
-  if (N == 1 && ldc == 1) return gemv(M, K, B, rsb, A, csa, rsa, C, threads);  // (A . b)^T = b^T . A^T
+  if (!accumulate && M == 1) return gemv(N, K, A, csa, B, rsb, csb, C, threads);  // row vector . B
+  if (!accumulate && N == 1 && ldc == 1) return gemv(M, K, B, rsb, A, csa, rsa, C, threads);  // (A . b)^T = b^T . A^T
 
   // Rows per task: the cache-sized MC on one thread. On several, a multiple of `threads` row
   // blocks of (about) equal height, at most MC, so that the threads finish together: e.g. M = 1024
@@ -697,7 +788,7 @@ void gemm_blocked(int64_t M, int64_t N, int64_t K, const typename Kn::T* A, int6
 
     for (int64_t pc = 0; pc < K; pc += Kn::KC) {
       const int64_t kc = std::min<int64_t>(Kn::KC, K - pc);
-      const bool acc = pc > 0;
+      const bool acc = accumulate || pc > 0;
 
       // Pack B[pc:pc+kc, jc:jc+nc], a chunk of micro-panels per task.
       const T* bsrc = B + pc * rsb + jc * csb;
@@ -728,19 +819,8 @@ void gemm_blocked(int64_t M, int64_t N, int64_t K, const typename Kn::T* A, int6
           const int64_t nr = std::min<int64_t>(NR, N - j);
           const T* bpanel = bp + q * NR * kc;
           for (int64_t ir = 0; ir < mcur; ir += MR) {
-            const int64_t mr = std::min<int64_t>(MR, mcur - ir);
-            T* c = C + (ic + ir) * ldc + j;
-            if (mr == MR && nr == NR) {
-              Kn::ukr(kc, ap + ir * kc, bpanel, c, ldc, acc);
-            } else {
-              alignas(64) T tile[MR * NR];
-              Kn::ukr(kc, ap + ir * kc, bpanel, tile, NR, false);
-              for (int64_t r = 0; r < mr; ++r) {
-                for (int64_t jj = 0; jj < nr; ++jj) {
-                  c[r * ldc + jj] = acc ? c[r * ldc + jj] + tile[r * NR + jj] : tile[r * NR + jj];
-                }
-              }
-            }
+            micro_tile<Kn>(kc, ap + ir * kc, bpanel, C + (ic + ir) * ldc + j, ldc, std::min<int64_t>(MR, mcur - ir), nr,
+                           acc);
           }
         }
       };
@@ -749,6 +829,46 @@ void gemm_blocked(int64_t M, int64_t N, int64_t K, const typename Kn::T* A, int6
         parallel_for(ntasks, task, threads);
       } else {
         for (int64_t t = 0; t < ntasks; ++t) task(t);
+      }
+    }
+  }
+}
+
+// PackedA's layout: A cut into KC-deep slices, each slice into MR-row micro-panels (pack_a), the
+// slices one after the other.
+template <class Kn>
+int64_t packed_a_size(int64_t M, int64_t K) {
+  return round_up(std::max<int64_t>(M, 1), Kn::MR) * K;
+}
+template <class Kn>
+void packed_a_fill(int64_t M, int64_t K, const typename Kn::T* A, int64_t rsa, int64_t csa, typename Kn::T* out) {
+  for (int64_t pc = 0; pc < K; pc += Kn::KC) {
+    const int64_t kc = std::min<int64_t>(Kn::KC, K - pc);
+    pack_a<typename Kn::T, Kn::MR>(M, kc, A + pc * csa, rsa, csa, out + round_up(M, Kn::MR) * pc);
+  }
+}
+
+// C = A . B on the calling thread with A packed by packed_a_fill: one NR-wide micro-panel of B at
+// a time (it stays in L1) against all of A's panels.
+template <class Kn>
+void packed_a_multiply(int64_t M, int64_t K, const typename Kn::T* ap, int64_t N, const typename Kn::T* B,
+                       int64_t rsb, int64_t csb, typename Kn::T* C, int64_t ldc) {
+  using T = typename Kn::T;
+  constexpr int MR = Kn::MR, NR = Kn::NR;
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, T(0));
+    return;
+  }
+  T* bp = tls_bpack.get<T>(NR * std::min<int64_t>(K, Kn::KC));
+  for (int64_t pc = 0; pc < K; pc += Kn::KC) {
+    const int64_t kc = std::min<int64_t>(Kn::KC, K - pc);
+    const T* a = ap + round_up(M, MR) * pc;
+    for (int64_t j = 0; j < N; j += NR) {
+      const int64_t nr = std::min<int64_t>(NR, N - j);
+      pack_b_panel<T, NR>(kc, nr, B + pc * rsb + j * csb, rsb, csb, bp);
+      for (int64_t ir = 0; ir < M; ir += MR) {
+        micro_tile<Kn>(kc, a + ir * kc, bp, C + ir * ldc + j, ldc, std::min<int64_t>(MR, M - ir), nr, pc > 0);
       }
     }
   }
@@ -817,7 +937,11 @@ template <>
 struct Dispatch<float> {
   template <typename F>
   static auto with(F&& f) {
-    switch (level()) {
+    return at(level(), f);
+  }
+  template <typename F>
+  static auto at(Simd l, F&& f) {
+    switch (l) {
 #if defined(DL_X86)
       case Simd::kAvx512: return f(Avx512S{});
       case Simd::kAvx2: return f(Avx2S{});
@@ -834,7 +958,11 @@ template <>
 struct Dispatch<double> {
   template <typename F>
   static auto with(F&& f) {
-    switch (level()) {
+    return at(level(), f);
+  }
+  template <typename F>
+  static auto at(Simd l, F&& f) {
+    switch (l) {
 #if defined(DL_X86)
       case Simd::kAvx512: return f(Avx512D{});
       case Simd::kAvx2: return f(Avx2D{});
@@ -864,6 +992,15 @@ void gemm_builtin_impl(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa,
   });
 }
 
+template <typename T>
+void gemm_accumulate_impl(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa, const T* B,
+                          int64_t rsb, int64_t csb, T* C, int64_t ldc) {
+  Dispatch<T>::with([&](auto kn) {
+    gemm_blocked<decltype(kn)>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, threads_for(static_cast<double>(M) * N * K),
+                               true);
+  });
+}
+
 }  // namespace
 
 void gemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, StridedBatch<float> A, StridedBatch<float> B,
@@ -875,6 +1012,15 @@ void gemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, StridedBatch<d
   gemm_batched_impl(batch, M, N, K, A, B, C);
 }
 
+void gemm_accumulate(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B,
+                     int64_t rsb, int64_t csb, float* C, int64_t ldc) {
+  gemm_accumulate_impl(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc);
+}
+void gemm_accumulate(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa, const double* B,
+                     int64_t rsb, int64_t csb, double* C, int64_t ldc) {
+  gemm_accumulate_impl(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc);
+}
+
 void gemm_builtin(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B,
                   int64_t rsb, int64_t csb, float* C) {
   gemm_builtin_impl(M, N, K, A, rsa, csa, B, rsb, csb, C);
@@ -883,6 +1029,23 @@ void gemm_builtin(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa,
                   int64_t rsb, int64_t csb, double* C) {
   gemm_builtin_impl(M, N, K, A, rsa, csa, B, rsb, csb, C);
 }
+
+template <typename T>
+PackedA<T>::PackedA(int64_t M, int64_t K, const T* A, int64_t rsa, int64_t csa)
+    : M_(M), K_(K), level_(static_cast<int>(level())) {
+  Dispatch<T>::at(static_cast<Simd>(level_), [&](auto kn) {
+    data_.resize(static_cast<size_t>(packed_a_size<decltype(kn)>(M, K)));
+    packed_a_fill<decltype(kn)>(M, K, A, rsa, csa, data_.data());
+  });
+}
+
+template <typename T>
+void PackedA<T>::multiply(int64_t N, const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc) const {
+  Dispatch<T>::at(static_cast<Simd>(level_), [&](auto kn) { packed_a_multiply<decltype(kn)>(M_, K_, data_.data(), N, B, rsb, csb, C, ldc); });
+}
+
+template class PackedA<float>;
+template class PackedA<double>;
 
 const char* gemm_kernel_name(bool f64) {
   if (f64) return Dispatch<double>::with([](auto kn) { return decltype(kn)::name; });

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace dl {
 
@@ -24,6 +25,34 @@ void gemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, StridedBatch<f
                   StridedBatch<float> B, float* C);
 void gemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, StridedBatch<double> A,
                   StridedBatch<double> B, double* C);
+
+// C[i * ldc + j] += (A . B)[i, j] for i < M, j < N: the built-in kernel (never BLAS) adding its
+// tiles into C (e.g. a gradient summed over chunks) instead of overwriting it.
+void gemm_accumulate(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B,
+                     int64_t rsb, int64_t csb, float* C, int64_t ldc);
+void gemm_accumulate(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa, const double* B,
+                     int64_t rsb, int64_t csb, double* C, int64_t ldc);
+
+// A left operand packed once into the built-in kernel's layout, for many products A . B on the
+// calling thread (never BLAS): gemm_batched packs A again on every call, which costs as much as
+// a good part of the product when B is narrow (the Winograd transformed weights times each chunk
+// of tiles, say). The kernel is the instruction-set level's at construction.
+//
+//   PackedA<float> a(M, K, A, K, 1);           // A row-major M x K
+//   a.multiply(N, B, N, 1, C, N);              // C = A . B, B row-major K x N
+template <typename T>
+class PackedA {
+ public:
+  PackedA(int64_t M, int64_t K, const T* A, int64_t rsa, int64_t csa);
+  // C[i * ldc + j] = (A . B)[i, j] for i < M, j < N, with B K x N (element (p, j) at
+  // B[p * rsb + j * csb]); K == 0 gives zeros.
+  void multiply(int64_t N, const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc) const;
+
+ private:
+  int64_t M_, K_;
+  int level_;  // the Simd of cpu.h
+  std::vector<T> data_;
+};
 
 // The built-in kernel only (never BLAS), single matrix, for tests and benchmarks.
 void gemm_builtin(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa,
