@@ -69,6 +69,20 @@ bool all_finite(const double* p, int64_t n) {
   return bad == 0;
 }
 
+// all_finite on the thread pool for large arrays (a layer's activations: a scan of megabytes).
+template <typename T>
+bool all_finite_threaded(const T* p, int64_t n) {
+  constexpr int64_t kChunk = int64_t(1) << 17;  // elements per task
+  if (n < 2 * kChunk || num_threads() < 2) return all_finite(p, n);
+  std::atomic<bool> ok{true};
+  parallel_for((n + kChunk - 1) / kChunk, [&](int64_t c) {
+    if (ok.load(std::memory_order_relaxed) && !all_finite(p + c * kChunk, std::min(kChunk, n - c * kChunk))) {
+      ok.store(false, std::memory_order_relaxed);
+    }
+  });
+  return ok.load();
+}
+
 bool padded(const Window2d& w) { return w.pH > 0 || w.pW > 0; }
 
 // 1x1 kernel, stride 1, no padding: the columns are x itself (L == H * W).
@@ -96,7 +110,7 @@ bool use_winograd(const ConvGeom& g, int64_t min_channels, const T* a, int64_t n
                     g.win.Wout < kWinogradMinSize)) {
     return false;
   }
-  return all_finite(a, na) && all_finite(b, nb);
+  return all_finite_threaded(a, na) && all_finite_threaded(b, nb);
 }
 
 bool use_direct(const ConvGeom& g) {

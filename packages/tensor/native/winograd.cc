@@ -80,80 +80,119 @@ void for_tile_runs(int64_t t0, int64_t t1, int64_t tH, int64_t tW, F&& fn) {
 template <typename T>
 constexpr int64_t kMaxLanes = 32 / sizeof(T);
 
-// Width of the row buffer transform_input needs for a run of `cnt` tiles.
+// Elements of the strip buffer transform_input stages input rows in, for chunks of up to tc
+// tiles of tile rows tW wide: the larger of a full-width strip over the tile rows a chunk may
+// touch in one image and the 4 rows of one run, plus a vector of slack.
 template <typename T>
-int64_t input_row_width(int64_t cnt) {
+int64_t input_strip_size(int64_t tc, int64_t tW) {
   constexpr int64_t W = kMaxLanes<T>;
-  return 2 * ((cnt + W - 1) / W * W) + 2;
+  const int64_t full = (2 * (tc / tW + 1) + 4) * (2 * tW + 2 * W);
+  const int64_t run = 4 * (2 * ((std::min(tc, tW) + W - 1) / W * W) + 2);
+  return std::max(full, run) + W;
 }
 
-// V[xi * vs + ci * ldv + t - t0] = (B^T d B)[xi] for the tiles [t0, t1) of group grp. Per run of
-// tiles along a tile row and input channel, the 4 input rows under it are copied with their zero
-// padding into `rows` (4 rows of input_row_width), then W tiles at a time: the even and odd
-// columns give each tile's 4 columns as vectors, B^T d B is formed with adds, and the 16 results
-// are stored. The last group of a run may write up to W - 1 entries past it (into the next run's
-// places or the row's slack: ldv must be at least the tile count + W).
+// Copies rows h0 .. h0 + nrows - 1 of the input plane [H, Win], padded columns [c0, c0 + ldw)
+// (padded column c is input column c - pW), to strip (row i at strip + i * ldw), with zeros
+// outside the image (ldw >= W).
+template <typename Vv, typename T>
+DL_VEC_INLINE void stage_rows(const T* plane, int64_t H, int64_t Win, int64_t pW, int64_t h0, int64_t nrows,
+                              int64_t c0, int64_t ldw, T* strip) {
+  constexpr int64_t W = sizeof(Vv) / sizeof(T);
+  const Vv z = {};
+  const int64_t ja = std::clamp<int64_t>(pW - c0, 0, ldw), jb = std::clamp<int64_t>(pW + Win - c0, ja, ldw);
+  for (int64_t i = 0; i < nrows; ++i) {
+    T* r = strip + i * ldw;
+    const int64_t h = h0 + i;
+    if (h < 0 || h >= H || ja == jb) {
+      for (int64_t j = 0; j < ldw; j += W) vstore(r + std::min(j, ldw - W), z);
+      continue;
+    }
+    // zeros first, in whole vectors that may reach into [ja, jb), then the image row over them
+    if (ja > 0) vstore(r, z);  // ja <= pW <= 2 <= W
+    for (int64_t j = jb; j < ldw; j += W) vstore(r + std::min(j, ldw - W), z);
+    copy_span<Vv>(r + ja, plane + h * Win + c0 + ja - pW, jb - ja);
+  }
+}
+
+// o[xi * vs + k] = (B^T d_k B)[xi] for the cnt tiles k of one tile row, d_k the 4x4 block at
+// columns 2k .. 2k + 3 of the rows r, r + ldw, r + 2 ldw, r + 3 ldw: W tiles at a time, the even
+// and odd columns giving each tile's 4 columns as vectors. Reads up to 2 ceil(cnt / W) W + 2
+// columns; the last group may write up to W - 1 entries past the run.
 template <typename T, int B>
-__attribute__((always_inline, optimize("no-tree-loop-distribute-patterns")))  // no memcpy calls for short rows
-inline void transform_input(const ConvGeom& g, const T* x, int64_t grp, int64_t t0, int64_t t1, T* V, int64_t vs,
-                     int64_t ldv, T* rows) {
+DL_VEC_INLINE void input_tiles(const T* r, int64_t ldw, int64_t cnt, T* o, int64_t vs) {
   using Vc = Vec<T, B>;
   using Vv = typename Vc::V;
   constexpr int W = Vc::W;
+  for (int64_t k0 = 0; k0 < cnt; k0 += W) {
+    Vv d[4][4];
+    for (int i = 0; i < 4; ++i) {
+      const T* ri = r + i * ldw + 2 * k0;
+      const Vv a = vload<Vv>(ri), b = vload<Vv>(ri + W), c = vload<Vv>(ri + 2), e = vload<Vv>(ri + 2 + W);
+      d[i][0] = Vc::even(a, b);
+      d[i][1] = Vc::odd(a, b);
+      d[i][2] = Vc::even(c, e);
+      d[i][3] = Vc::odd(c, e);
+    }
+    for (int j = 0; j < 4; ++j) {  // B^T d, in place
+      const Vv r0 = d[0][j] - d[2][j], r1 = d[1][j] + d[2][j], r2 = d[2][j] - d[1][j], r3 = d[1][j] - d[3][j];
+      d[0][j] = r0;
+      d[1][j] = r1;
+      d[2][j] = r2;
+      d[3][j] = r3;
+    }
+    T* ok = o + k0;
+    for (int i = 0; i < 4; ++i) {  // (B^T d) B
+      vstore(ok + (i * 4 + 0) * vs, d[i][0] - d[i][2]);
+      vstore(ok + (i * 4 + 1) * vs, d[i][1] + d[i][2]);
+      vstore(ok + (i * 4 + 2) * vs, d[i][2] - d[i][1]);
+      vstore(ok + (i * 4 + 3) * vs, d[i][1] - d[i][3]);
+    }
+  }
+}
+
+// V[xi * vs + ci * ldv + t - t0] = (B^T d B)[xi] for the tiles [t0, t1) of group grp, channel by
+// channel and image by image. The input rows under the tiles go through `strip`
+// (input_strip_size), with their zero padding: when the chunk holds at least a tile row's worth
+// of an image, all the rows under its tile rows at once, full width, so that each input row is
+// copied once although two tile rows read it; otherwise the 4 rows under each run, only as wide as
+// the run. The last group of a run may write up to W - 1 entries past it (into the next run's
+// places or the row's slack: ldv must be at least the tile count + W).
+template <typename T, int B>
+DL_VEC_INLINE void transform_input(const ConvGeom& g, const T* x, int64_t grp, int64_t t0, int64_t t1, T* V,
+                                   int64_t vs, int64_t ldv, T* strip) {
+  using Vv = typename Vec<T, B>::V;
+  constexpr int64_t W = Vec<T, B>::W;
   const Window2d& v = g.win;
-  const int64_t Cg = g.cin_g(), tH = (v.Hout + 1) / 2, tW = (v.Wout + 1) / 2, HW = v.H * v.W;
+  const int64_t Cg = g.cin_g(), tH = (v.Hout + 1) / 2, tW = (v.Wout + 1) / 2, HW = v.H * v.W, per_image = tH * tW;
   for (int64_t ci = 0; ci < Cg; ++ci) {  // channel by channel: each plane is read in order
-    for_tile_runs(t0, t1, tH, tW, [&](int64_t n, int64_t ty, int64_t tx0, int64_t cnt) {
-      const int64_t h0 = 2 * ty - v.pH, w0 = 2 * tx0 - v.pW;
-      const int64_t rw = 2 * ((cnt + W - 1) / W * W) + 2;  // <= input_row_width(cnt)
-      const int64_t ja = std::min(rw, std::max<int64_t>(0, -w0)), jb = std::max(ja, std::min(rw, v.W - w0));
+    for (int64_t n = t0 / per_image; n * per_image < t1; ++n) {
+      const int64_t ta = std::max<int64_t>(t0 - n * per_image, 0), tb = std::min(t1 - n * per_image, per_image);
       const T* plane = x + (n * g.Cin + grp * Cg + ci) * HW;
-      for (int i = 0; i < 4; ++i) {
-        T* __restrict r = rows + i * rw;
-        const int64_t h = h0 + i;
-        if (h < 0 || h >= v.H) {
-          for (int64_t j = 0; j < rw; ++j) r[j] = T(0);
-          continue;
+      T* o = V + ci * ldv + n * per_image - t0;  // + tile index in the image
+      if (tb - ta >= tW) {
+        const int64_t ty_a = ta / tW, ty_b = (tb - 1) / tW, ldw = 2 * tW + 2 * W;
+        stage_rows<Vv>(plane, v.H, v.W, v.pW, 2 * ty_a - v.pH, 2 * (ty_b - ty_a) + 4, 0, ldw, strip);
+        for (int64_t ty = ty_a; ty <= ty_b; ++ty) {
+          const int64_t tx0 = ty == ty_a ? ta % tW : 0, tx1 = ty == ty_b ? (tb - 1) % tW + 1 : tW;
+          input_tiles<T, B>(strip + 2 * (ty - ty_a) * ldw + 2 * tx0, ldw, tx1 - tx0, o + ty * tW + tx0, vs);
         }
-        const T* __restrict src = plane + h * v.W + w0;
-        for (int64_t j = 0; j < ja; ++j) r[j] = T(0);
-        for (int64_t j = ja; j < jb; ++j) r[j] = src[j];
-        for (int64_t j = jb; j < rw; ++j) r[j] = T(0);
+      } else {
+        for_tile_runs(ta, tb, tH, tW, [&](int64_t, int64_t ty, int64_t tx0, int64_t cnt) {
+          const int64_t ldw = 2 * ((cnt + W - 1) / W * W) + 2;
+          stage_rows<Vv>(plane, v.H, v.W, v.pW, 2 * ty - v.pH, 4, 2 * tx0, ldw, strip);
+          input_tiles<T, B>(strip, ldw, cnt, o + ty * tW + tx0, vs);
+        });
       }
-      T* o = V + ci * ldv + ((n * tH + ty) * tW + tx0 - t0);
-      for (int64_t k0 = 0; k0 < cnt; k0 += W) {
-        Vv d[4][4];
-        for (int i = 0; i < 4; ++i) {
-          const T* r = rows + i * rw + 2 * k0;
-          const Vv a = vload<Vv>(r), b = vload<Vv>(r + W), c = vload<Vv>(r + 2), e = vload<Vv>(r + 2 + W);
-          d[i][0] = Vc::even(a, b);
-          d[i][1] = Vc::odd(a, b);
-          d[i][2] = Vc::even(c, e);
-          d[i][3] = Vc::odd(c, e);
-        }
-        for (int j = 0; j < 4; ++j) {  // B^T d, in place
-          const Vv r0 = d[0][j] - d[2][j], r1 = d[1][j] + d[2][j], r2 = d[2][j] - d[1][j], r3 = d[1][j] - d[3][j];
-          d[0][j] = r0;
-          d[1][j] = r1;
-          d[2][j] = r2;
-          d[3][j] = r3;
-        }
-        T* ok = o + k0;
-        for (int i = 0; i < 4; ++i) {  // (B^T d) B
-          vstore(ok + (i * 4 + 0) * vs, d[i][0] - d[i][2]);
-          vstore(ok + (i * 4 + 1) * vs, d[i][1] + d[i][2]);
-          vstore(ok + (i * 4 + 2) * vs, d[i][2] - d[i][1]);
-          vstore(ok + (i * 4 + 3) * vs, d[i][1] - d[i][3]);
-        }
-      }
-    });
+    }
   }
 }
 
 // y tiles [t0, t1) of group grp from M[xi * ms + co * ldm + t - t0]: A^T m A + bias, W tiles at a
-// time (reading up to W - 1 entries past the run, which must be inside the buffer); each pair of
-// output rows goes through `rows` (2 x 2W) when the group reaches past the run or the right edge
-// (the columns there belong to other runs, possibly on other threads).
+// time (reading up to W - 1 entries past the run, which must be inside the buffer). A group that
+// reaches past the run or the right edge (columns that belong to other runs, possibly on other
+// threads) stores only its nout outputs per row: for nout >= W as two overlapping vectors (the
+// second shifted into place in registers: reading back a vector just stored in two halves would
+// stall), below W element by element through `rows` (2W).
 template <typename T, int B>
 __attribute__((always_inline)) inline void transform_output(const ConvGeom& g, const T* M, int64_t ms, int64_t ldm, const T* bias, int64_t grp,
                       int64_t t0, int64_t t1, T* y, T* rows) {
@@ -189,14 +228,21 @@ __attribute__((always_inline)) inline void transform_output(const ConvGeom& g, c
             vstore(y1 + j0, Vc::zip_lo(e1, f1));
             vstore(y1 + j0 + W, Vc::zip_hi(e1, f1));
           }
+        } else if (nout >= W) {
+          // the first W outputs, then the W ending at nout (rewriting some with the same values)
+          const Vv lo0 = Vc::zip_lo(e0, f0), lo1 = Vc::zip_lo(e1, f1);
+          vstore(y0 + j0, lo0);
+          vstore(y0 + j0 + nout - W, Vc::tail(lo0, Vc::zip_hi(e0, f0), static_cast<int>(nout - W)));
+          if (two_rows) {
+            vstore(y1 + j0, lo1);
+            vstore(y1 + j0 + nout - W, Vc::tail(lo1, Vc::zip_hi(e1, f1), static_cast<int>(nout - W)));
+          }
         } else {
           vstore(rows, Vc::zip_lo(e0, f0));
-          vstore(rows + W, Vc::zip_hi(e0, f0));
-          vstore(rows + 2 * W, Vc::zip_lo(e1, f1));
-          vstore(rows + 3 * W, Vc::zip_hi(e1, f1));
+          vstore(rows + W, Vc::zip_lo(e1, f1));
           for (int64_t j = 0; j < nout; ++j) y0[j0 + j] = rows[j];
           if (two_rows) {
-            for (int64_t j = 0; j < nout; ++j) y1[j0 + j] = rows[2 * W + j];
+            for (int64_t j = 0; j < nout; ++j) y1[j0 + j] = rows[W + j];
           }
         }
       }
@@ -209,33 +255,31 @@ __attribute__((always_inline)) inline void transform_output(const ConvGeom& g, c
 // A = [[1, 0], [1, 1], [1, -1], [0, -1]]. W tiles at a time, like transform_input (the last group of
 // a run may write up to W - 1 entries past it: ldg must be at least the tile count + W).
 template <typename T, int B>
-__attribute__((always_inline, optimize("no-tree-loop-distribute-patterns")))  // no memcpy calls for short rows
-inline void transform_grad(const ConvGeom& g, const T* gy, int64_t grp, int64_t t0, int64_t t1, T* GY, int64_t gs,
-                           int64_t ldg, T* rows) {
+DL_VEC_INLINE void transform_grad(const ConvGeom& g, const T* gy, int64_t grp, int64_t t0, int64_t t1, T* GY,
+                                  int64_t gs, int64_t ldg, T* rows) {
   using Vc = Vec<T, B>;
   using Vv = typename Vc::V;
   constexpr int W = Vc::W;
   const Window2d& v = g.win;
   const int64_t Og = g.cout_g(), tH = (v.Hout + 1) / 2, tW = (v.Wout + 1) / 2, L = v.L();
+  const T* gy_end = gy + g.N * g.Cout * L;
   for (int64_t co = 0; co < Og; ++co) {
     for_tile_runs(t0, t1, tH, tW, [&](int64_t n, int64_t ty, int64_t tx0, int64_t cnt) {
-      const int64_t rw = 2 * ((cnt + W - 1) / W * W), j0 = 2 * tx0, jb = std::min(rw, v.Wout - j0);
-      const T* plane = gy + (n * g.Cout + grp * Og + co) * L;
-      for (int i = 0; i < 2; ++i) {
-        T* __restrict r = rows + i * rw;
-        const int64_t h = 2 * ty + i;
-        if (h >= v.Hout) {
-          for (int64_t j = 0; j < rw; ++j) r[j] = T(0);
-          continue;
-        }
-        const T* __restrict src = plane + h * v.Wout + j0;
-        for (int64_t j = 0; j < jb; ++j) r[j] = src[j];
-        for (int64_t j = jb; j < rw; ++j) r[j] = T(0);
+      const int64_t rw = 2 * ((cnt + W - 1) / W * W);
+      const T* src = gy + (n * g.Cout + grp * Og + co) * L + 2 * ty * v.Wout + 2 * tx0;
+      // read gy in place when both rows and all the run's columns are inside (the lanes past the
+      // run then read other gy values, which only reach places past the run); else copy with zeros
+      const T* r = src;
+      int64_t ldr = v.Wout;
+      if (2 * ty + 1 >= v.Hout || 2 * (tx0 + cnt) > v.Wout || src + v.Wout + rw > gy_end) {
+        stage_rows<Vv>(gy + (n * g.Cout + grp * Og + co) * L, v.Hout, v.Wout, 0, 2 * ty, 2, 2 * tx0, rw, rows);
+        r = rows;
+        ldr = rw;
       }
       T* o = GY + co * ldg + ((n * tH + ty) * tW + tx0 - t0);
       for (int64_t k0 = 0; k0 < cnt; k0 += W) {
-        const T* r0 = rows + 2 * k0;
-        const T* r1 = rows + rw + 2 * k0;
+        const T* r0 = r + 2 * k0;
+        const T* r1 = r + ldr + 2 * k0;
         const Vv a0 = vload<Vv>(r0), b0 = vload<Vv>(r0 + W), a1 = vload<Vv>(r1), b1 = vload<Vv>(r1 + W);
         const Vv g00 = Vc::even(a0, b0), g01 = Vc::odd(a0, b0), g10 = Vc::even(a1, b1), g11 = Vc::odd(a1, b1);
         // A g: rows g0, g0 + g1, g0 - g1, -g1 (g0, g1 the two rows of the block)
@@ -254,63 +298,53 @@ inline void transform_grad(const ConvGeom& g, const T* gy, int64_t grp, int64_t 
 }
 
 // acc[xi][co][ci] += sum over the tiles [t0, t1) of group grp of GY[xi][co][t] V[xi][ci][t]: the
-// weight gradient in the transformed domain (tmp: 16 Cout_g Cin_g scratch).
+// weight gradient in the transformed domain.
 template <typename T, int B>
 __attribute__((always_inline)) inline void weight_chunk(const ConvGeom& g, const T* gy, const T* x, int64_t grp,
                                                         int64_t t0, int64_t t1, int64_t ld, int64_t vs, int64_t gs,
-                                                        T* V, T* GY, T* rows, T* tmp, T* acc) {
+                                                        T* V, T* GY, T* rows, T* acc) {
   const int64_t Cg = g.cin_g(), Og = g.cout_g(), n = t1 - t0, oc = Og * Cg;
   transform_input<T, B>(g, x, grp, t0, t1, V, vs, ld, rows);
   transform_grad<T, B>(g, gy, grp, t0, t1, GY, gs, ld, rows);
-  for (int xi = 0; xi < 16; ++xi) {
-    gemm_batched(1, Og, Cg, n, StridedBatch<T>{GY + xi * gs, 0, ld, 1}, StridedBatch<T>{V + xi * vs, 0, 1, ld},
-                 tmp + xi * oc);
-  }
-  for (int64_t k = 0; k < 16 * oc; ++k) acc[k] += tmp[k];
+  for (int xi = 0; xi < 16; ++xi) gemm_accumulate(Og, Cg, n, GY + xi * gs, ld, 1, V + xi * vs, 1, ld, acc + xi * oc, Cg);
 }
 
-// One chunk of tiles [t0, t1) of group grp: input transform, the 16 GEMMs, output transform.
-// V, M and rows are the caller's buffers, sized as in winograd_forward.
+// One chunk of tiles [t0, t1) of group grp: input transform, the 16 GEMMs (u: the group's 16
+// transformed weight matrices U[xi], Cout_g x Cin_g, packed), output transform. V, M and rows are
+// the caller's buffers, sized as in winograd_forward.
 template <typename T, int B>
-__attribute__((always_inline)) inline void winograd_chunk(const ConvGeom& g, const T* x, const T* u, const T* bias,
+__attribute__((always_inline)) inline void winograd_chunk(const ConvGeom& g, const T* x, const PackedA<T>* u, const T* bias,
                                                           int64_t grp, int64_t t0, int64_t t1, int64_t ldv,
                                                           int64_t vs, int64_t ms, T* V, T* M, T* rows, T* y) {
-  const int64_t Cg = g.cin_g(), Og = g.cout_g(), n = t1 - t0;
-  if (Cg == 0) {
-    std::fill(M, M + 16 * ms, T(0));
-  } else {
-    transform_input<T, B>(g, x, grp, t0, t1, V, vs, ldv, rows);
-    for (int xi = 0; xi < 16; ++xi) {
-      gemm_batched(1, Og, n, Cg, StridedBatch<T>{u + xi * Og * Cg, 0, Cg, 1}, StridedBatch<T>{V + xi * vs, 0, ldv, 1},
-                   M + xi * ms);
-    }
-  }
+  const int64_t n = t1 - t0;
+  transform_input<T, B>(g, x, grp, t0, t1, V, vs, ldv, rows);
+  for (int xi = 0; xi < 16; ++xi) u[xi].multiply(n, V + xi * vs, ldv, 1, M + xi * ms, n);  // zeros when Cin_g == 0
   transform_output<T, B>(g, M, ms, n, bias, grp, t0, t1, y, rows);
 }
 
 template <typename T>
-void chunk_base(const ConvGeom& g, const T* x, const T* u, const T* bias, int64_t grp, int64_t t0, int64_t t1,
+void chunk_base(const ConvGeom& g, const T* x, const PackedA<T>* u, const T* bias, int64_t grp, int64_t t0, int64_t t1,
                 int64_t ldv, int64_t vs, int64_t ms, T* V, T* M, T* rows, T* y) {
   winograd_chunk<T, 16>(g, x, u, bias, grp, t0, t1, ldv, vs, ms, V, M, rows, y);
 }
 
 template <typename T>
 void weight_chunk_base(const ConvGeom& g, const T* gy, const T* x, int64_t grp, int64_t t0, int64_t t1, int64_t ld,
-                       int64_t vs, int64_t gs, T* V, T* GY, T* rows, T* tmp, T* acc) {
-  weight_chunk<T, 16>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, tmp, acc);
+                       int64_t vs, int64_t gs, T* V, T* GY, T* rows, T* acc) {
+  weight_chunk<T, 16>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, acc);
 }
 
 #if defined(DL_X86)
 template <typename T>
-DL_TARGET_AVX2 void chunk_avx2(const ConvGeom& g, const T* x, const T* u, const T* bias, int64_t grp, int64_t t0,
+DL_TARGET_AVX2 void chunk_avx2(const ConvGeom& g, const T* x, const PackedA<T>* u, const T* bias, int64_t grp, int64_t t0,
                                int64_t t1, int64_t ldv, int64_t vs, int64_t ms, T* V, T* M, T* rows, T* y) {
   winograd_chunk<T, 32>(g, x, u, bias, grp, t0, t1, ldv, vs, ms, V, M, rows, y);
 }
 
 template <typename T>
 DL_TARGET_AVX2 void weight_chunk_avx2(const ConvGeom& g, const T* gy, const T* x, int64_t grp, int64_t t0, int64_t t1,
-                                      int64_t ld, int64_t vs, int64_t gs, T* V, T* GY, T* rows, T* tmp, T* acc) {
-  weight_chunk<T, 32>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, tmp, acc);
+                                      int64_t ld, int64_t vs, int64_t gs, T* V, T* GY, T* rows, T* acc) {
+  weight_chunk<T, 32>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, acc);
 }
 #endif
 
@@ -330,6 +364,9 @@ void winograd_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, 
   if (tiles == 0 || Og == 0) return;
   std::vector<T> u(static_cast<size_t>(g.G * 16 * Og * Cg));
   transform_weights(g, w, u.data());
+  std::vector<PackedA<T>> packed;  // U[grp][xi], packed once for all chunks
+  packed.reserve(static_cast<size_t>(g.G * 16));
+  for (int64_t k = 0; k < g.G * 16; ++k) packed.emplace_back(Og, Cg, u.data() + k * Og * Cg, Cg, 1);
   // Tiles per chunk: V and M within kChunkBytes, a multiple of 16 (whole GEMM panels), and at
   // least 4 chunks per thread when there are enough tiles.
   const int64_t per_tile = 16 * (Cg + Og) * static_cast<int64_t>(sizeof(T));
@@ -348,8 +385,8 @@ void winograd_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, 
     const int64_t ldv = tc + kMaxLanes<T>, vs = Cg * ldv + kSkew, ms = Og * n + kSkew;
     T* V = scratch<T>(0, 16 * vs);
     T* M = scratch<T>(1, 16 * ms + kMaxLanes<T>);
-    T* rows = scratch<T>(2, std::max<int64_t>(4 * input_row_width<T>(tc), 4 * kMaxLanes<T>));
-    const T* ug = u.data() + grp * 16 * Og * Cg;
+    T* rows = scratch<T>(2, std::max<int64_t>(input_strip_size<T>(tc, (v.Wout + 1) / 2), 4 * kMaxLanes<T>));
+    const PackedA<T>* ug = packed.data() + grp * 16;
 #if defined(DL_X86)
     if (avx2) return chunk_avx2<T>(g, x, ug, bias, grp, t0, t1, ldv, vs, ms, V, M, rows, y);
 #endif
@@ -393,9 +430,9 @@ void winograd_backward_weight(const ConvGeom& g, const T* gy, const T* x, T* gw)
   // Each chunk of images sums its tiles into its own transformed gradient [G][16][Cout_g][Cin_g]
   // (chunk_sum.h: the result does not depend on scheduling).
   const int64_t per_tile = 16 * (Cg + Og) * static_cast<int64_t>(sizeof(T));
-  // twice the forward's chunk: the tiles are the GEMMs' summed dimension here, and longer sums
-  // measured a few percent faster (the transformed gy is read once, by the packing)
-  const int64_t tc = std::max<int64_t>(16, 2 * kChunkBytes / per_tile / 16 * 16);
+  // the forward's chunk size (here the tiles are the GEMMs' summed dimension; twice as many ran a
+  // few percent slower once the packing transposed in registers)
+  const int64_t tc = std::max<int64_t>(16, kChunkBytes / per_tile / 16 * 16);
 #if defined(DL_X86)
   const bool avx2 = use_avx2();
 #endif
@@ -404,19 +441,18 @@ void winograd_backward_weight(const ConvGeom& g, const T* gy, const T* x, T* gw)
         const int64_t ld = tc + kMaxLanes<T>, vs = Cg * ld + kSkew, gs = Og * ld + kSkew;
         T* V = scratch<T>(0, 16 * vs);
         T* GY = scratch<T>(1, 16 * gs);
-        T* rows = scratch<T>(2, std::max<int64_t>(4 * input_row_width<T>(tc), 4 * kMaxLanes<T>));
-        std::vector<T> tmp(static_cast<size_t>(16 * oc));
+        T* rows = scratch<T>(2, std::max<int64_t>(input_strip_size<T>(tc, (v.Wout + 1) / 2), 4 * kMaxLanes<T>));
         for (int64_t grp = 0; grp < g.G; ++grp) {
           T* acc = part + grp * 16 * oc;
           for (int64_t t0 = n0 * per_image; t0 < n1 * per_image; t0 += tc) {
             const int64_t t1 = std::min(n1 * per_image, t0 + tc);
 #if defined(DL_X86)
             if (avx2) {
-              weight_chunk_avx2<T>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, tmp.data(), acc);
+              weight_chunk_avx2<T>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, acc);
               continue;
             }
 #endif
-            weight_chunk_base<T>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, tmp.data(), acc);
+            weight_chunk_base<T>(g, gy, x, grp, t0, t1, ld, vs, gs, V, GY, rows, acc);
           }
         }
       });
