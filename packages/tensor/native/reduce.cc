@@ -141,13 +141,19 @@ constexpr int kLanes = 32;
 // group of L updates only the first lanes).
 template <typename Op, typename T>
 DL_ALWAYS_INLINE void lanes_block(typename Op::Fast* __restrict f, const T* __restrict p, int64_t i, int64_t end) {
+  using F = typename Op::Fast;
   constexpr int L = kLanes;
-  for (int j = 0; j < L; j++) f[j] = Op::fast_init();
+  F g[L], t[L];  // locals the compiler can keep in registers; t takes the last partial group
+  for (int j = 0; j < L; j++) g[j] = t[j] = Op::fast_init();
   for (; i + L <= end; i += L) {
-    for (int j = 0; j < L; j++) f[j] = Op::fast_step(f[j], p[i + j]);
+    for (int j = 0; j < L; j++) g[j] = Op::fast_step(g[j], p[i + j]);
   }
   const int64_t rest = end - i;
-  for (int64_t j = 0; j < rest; j++) f[j] = Op::fast_step(f[j], p[i + j]);
+  for (int64_t j = 0; j < rest; j++) t[j] = Op::fast_step(t[j], p[i + j]);
+  for (int j = 0; j < L; j++) {
+    if constexpr (std::is_same<F, typename Op::Acc>::value) f[j] = Op::merge(g[j], t[j]);
+    else f[j] = Op::fast_merge(g[j], t[j]);
+  }
 }
 
 // The L lanes folded pairwise into one Acc (f is overwritten). float32 sums fold in float32 down to
@@ -204,6 +210,52 @@ DL_ALWAYS_INLINE typename Op::Acc run_body(typename Op::Acc a, const T* __restri
   return a;
 }
 
+// a combined with `count` runs of n contiguous elements, run c at p + c * stride (L <= n < kFlush; e.g.
+// the H x W plane of every image for one channel of a bias gradient): the L partial results carry
+// on from run to run, and go into Acc lanes before they would take in more than kFlush elements,
+// so short runs do not each pay for a fold of the lanes.
+template <typename Op, typename T>
+DL_ALWAYS_INLINE typename Op::Acc runs_body(typename Op::Acc a, const T* __restrict p, int64_t n, int64_t count,
+                                            int64_t stride) {
+  using Acc = typename Op::Acc;
+  using F = typename Op::Fast;
+  constexpr int L = kLanes;
+  // f: the lanes of whole groups of L (kept in registers); t: those of each run's last n % L
+  // elements (indexed at run time, so in memory)
+  F f[L], t[L];
+  Acc acc[L];
+  for (int j = 0; j < L; j++) {
+    f[j] = t[j] = Op::fast_init();
+    acc[j] = Op::init();
+  }
+  auto flush = [&] {
+    for (int j = 0; j < L; j++) {
+      acc[j] = Op::flush(Op::flush(acc[j], f[j]), t[j]);
+      f[j] = t[j] = Op::fast_init();
+    }
+  };
+  const int64_t whole = n / L * L;
+  int64_t pending = 0, runs = 0;  // since the last flush: at most kFlush / L elements per lane of f, L of t
+  for (int64_t c = 0; c < count; c++) {
+    if (pending + n > kFlush || runs == L) {
+      flush();
+      pending = runs = 0;
+    }
+    const T* __restrict q = p + c * stride;
+    for (int64_t i = 0; i < whole; i += L) {
+      for (int j = 0; j < L; j++) f[j] = Op::fast_step(f[j], q[i + j]);
+    }
+    for (int64_t j = 0; j < n - whole; j++) t[j] = Op::fast_step(t[j], q[whole + j]);
+    pending += n;
+    runs++;
+  }
+  flush();
+  for (int w = L / 2; w >= 1; w /= 2) {  // pairwise combination of the lanes
+    for (int j = 0; j < w; j++) acc[j] = Op::merge(acc[j], acc[j + w]);
+  }
+  return Op::merge(a, acc[0]);
+}
+
 // f[j] combined with p[r * rs + j * s] for the rows r < rows (1 to 4, in order) and j < m: several
 // rows per pass so that f is loaded and stored once for them.
 template <typename Op, typename T>
@@ -241,6 +293,10 @@ DL_ALWAYS_INLINE void vflush_body(typename Op::Acc* __restrict acc, typename Op:
 template <typename Op, typename T>
 typename Op::Acc run_base(typename Op::Acc a, const T* p, int64_t n, int64_t s) { return run_body<Op, T>(a, p, n, s); }
 template <typename Op, typename T>
+typename Op::Acc runs_base(typename Op::Acc a, const T* p, int64_t n, int64_t count, int64_t stride) {
+  return runs_body<Op, T>(a, p, n, count, stride);
+}
+template <typename Op, typename T>
 void vstep_base(typename Op::Fast* f, const T* p, int64_t rs, int rows, int64_t m, int64_t s) {
   vstep_body<Op, T>(f, p, rs, rows, m, s);
 }
@@ -252,6 +308,10 @@ DL_TARGET_AVX2 void vflush_avx2(typename Op::Acc* acc, typename Op::Fast* f, int
 template <typename Op, typename T>
 DL_TARGET_AVX2 typename Op::Acc run_avx2(typename Op::Acc a, const T* p, int64_t n, int64_t s) { return run_body<Op, T>(a, p, n, s); }
 template <typename Op, typename T>
+DL_TARGET_AVX2 typename Op::Acc runs_avx2(typename Op::Acc a, const T* p, int64_t n, int64_t count, int64_t stride) {
+  return runs_body<Op, T>(a, p, n, count, stride);
+}
+template <typename Op, typename T>
 DL_TARGET_AVX2 void vstep_avx2(typename Op::Fast* f, const T* p, int64_t rs, int rows, int64_t m, int64_t s) {
   vstep_body<Op, T>(f, p, rs, rows, m, s);
 }
@@ -261,13 +321,14 @@ template <typename Op, typename T>
 struct Loops {
   using Acc = typename Op::Acc;
   Acc (*run)(Acc, const T*, int64_t, int64_t);
+  Acc (*runs)(Acc, const T*, int64_t, int64_t, int64_t);
   void (*vstep)(typename Op::Fast*, const T*, int64_t, int, int64_t, int64_t);
   void (*vflush)(Acc*, typename Op::Fast*, int64_t);
   static Loops pick() {
 #if defined(DL_X86)
-    if (use_avx2()) return {run_avx2<Op, T>, vstep_avx2<Op, T>, vflush_avx2<Op>};
+    if (use_avx2()) return {run_avx2<Op, T>, runs_avx2<Op, T>, vstep_avx2<Op, T>, vflush_avx2<Op>};
 #endif
-    return {run_base<Op, T>, vstep_base<Op, T>, vflush_base<Op>};
+    return {run_base<Op, T>, runs_base<Op, T>, vstep_base<Op, T>, vflush_base<Op>};
   }
 };
 
@@ -307,8 +368,12 @@ void reduce_impl(const T* x, int64_t offset, int ndim, const int64_t* shape, con
   const bool vertical =
       kept.n >= 1 && (fast.n == 0 || std::llabs(kept.stride[kept.n - 1]) < std::llabs(fast.stride[fast.n - 1]));
 
-  // Reduced elements [r0, r1) of the output whose kept elements start at koff.
+  // Reduced elements [r0, r1) of the output whose kept elements start at koff; all of them as
+  // runs_body's regular short runs when they are.
+  const bool short_runs =
+      Op::kReorder && fast.n == 2 && fast.stride[1] == 1 && fast.shape[1] >= kLanes && fast.shape[1] < kFlush;
   auto reduce_range = [&](int64_t koff, int64_t r0, int64_t r1, Acc a) {
+    if (short_runs && r0 == 0 && r1 == R) return loops.runs(a, base + koff, fast.shape[1], fast.shape[0], fast.stride[0]);
     for_runs(fast, r0, r1, [&](int64_t off, int64_t len, int64_t step) { a = loops.run(a, base + koff + off, len, step); });
     return a;
   };

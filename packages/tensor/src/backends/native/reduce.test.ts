@@ -156,6 +156,17 @@ describeNative('native reduce family', () => {
       });
     });
 
+    it('sums float32 short runs (a bias gradient) in partial sums of at most 32 elements, as the bound assumes', () => {
+      // [400, 8, 200] over dims 0 and 2: each output adds 400 runs of 200 contiguous elements, the
+      // partial sums carrying on from run to run. With 0.1 everywhere float32 rounding errors add
+      // up in one direction: partial sums of 2400 elements would miss by about 0.13, 7x the bound.
+      const shape = [400, 8, 200];
+      const x: View = { dtype: 'float32', storage: new Float32Array(400 * 8 * 200).fill(0.1), shape, strides: [1600, 200, 1], offset: 0 };
+      checkReduce('sum', x, [0, 2], 'sum float32 [400, 8, 200] dims [0, 2] of 0.1');
+      const exact = 80000 * Math.fround(0.1);
+      for (const v of backend.reduce('sum', x, [0, 2], 'float32')) expect(Math.abs(v - exact)).toBeLessThan(35 * 2 ** -24 * exact);
+    });
+
     it('keeps the sign of a zero max / min and propagates NaN exactly as js', () => {
       const x = (vals: number[], dtype: FloatDType = 'float32'): View => ({
         dtype,
