@@ -168,19 +168,20 @@ DL_VEC_INLINE void transform_input(const ConvGeom& g, const T* x, int64_t grp, i
     for (int64_t n = t0 / per_image; n * per_image < t1; ++n) {
       const int64_t ta = std::max<int64_t>(t0 - n * per_image, 0), tb = std::min(t1 - n * per_image, per_image);
       const T* plane = x + (n * g.Cin + grp * Cg + ci) * HW;
-      T* o = V + ci * ldv + n * per_image - t0;  // + tile index in the image
+      // V's place for tile (ty, tx) of this image
+      auto out = [&](int64_t ty, int64_t tx) { return V + ci * ldv + (n * per_image + ty * tW + tx - t0); };
       if (tb - ta >= tW) {
         const int64_t ty_a = ta / tW, ty_b = (tb - 1) / tW, ldw = 2 * tW + 2 * W;
         stage_rows<Vv>(plane, v.H, v.W, v.pW, 2 * ty_a - v.pH, 2 * (ty_b - ty_a) + 4, 0, ldw, strip);
         for (int64_t ty = ty_a; ty <= ty_b; ++ty) {
           const int64_t tx0 = ty == ty_a ? ta % tW : 0, tx1 = ty == ty_b ? (tb - 1) % tW + 1 : tW;
-          input_tiles<T, B>(strip + 2 * (ty - ty_a) * ldw + 2 * tx0, ldw, tx1 - tx0, o + ty * tW + tx0, vs);
+          input_tiles<T, B>(strip + 2 * (ty - ty_a) * ldw + 2 * tx0, ldw, tx1 - tx0, out(ty, tx0), vs);
         }
       } else {
         for_tile_runs(ta, tb, tH, tW, [&](int64_t, int64_t ty, int64_t tx0, int64_t cnt) {
           const int64_t ldw = 2 * ((cnt + W - 1) / W * W) + 2;
           stage_rows<Vv>(plane, v.H, v.W, v.pW, 2 * ty - v.pH, 4, 2 * tx0, ldw, strip);
-          input_tiles<T, B>(strip, ldw, cnt, o + ty * tW + tx0, vs);
+          input_tiles<T, B>(strip, ldw, cnt, out(ty, tx0), vs);
         });
       }
     }
@@ -262,16 +263,16 @@ DL_VEC_INLINE void transform_grad(const ConvGeom& g, const T* gy, int64_t grp, i
   constexpr int W = Vc::W;
   const Window2d& v = g.win;
   const int64_t Og = g.cout_g(), tH = (v.Hout + 1) / 2, tW = (v.Wout + 1) / 2, L = v.L();
-  const T* gy_end = gy + g.N * g.Cout * L;
+  const int64_t gy_size = g.N * g.Cout * L;
   for (int64_t co = 0; co < Og; ++co) {
     for_tile_runs(t0, t1, tH, tW, [&](int64_t n, int64_t ty, int64_t tx0, int64_t cnt) {
       const int64_t rw = 2 * ((cnt + W - 1) / W * W);
-      const T* src = gy + (n * g.Cout + grp * Og + co) * L + 2 * ty * v.Wout + 2 * tx0;
+      const int64_t at = (n * g.Cout + grp * Og + co) * L + 2 * ty * v.Wout + 2 * tx0;  // gy's top-left of the run
       // read gy in place when both rows and all the run's columns are inside (the lanes past the
       // run then read other gy values, which only reach places past the run); else copy with zeros
-      const T* r = src;
+      const T* r = gy + at;
       int64_t ldr = v.Wout;
-      if (2 * ty + 1 >= v.Hout || 2 * (tx0 + cnt) > v.Wout || src + v.Wout + rw > gy_end) {
+      if (2 * ty + 1 >= v.Hout || 2 * (tx0 + cnt) > v.Wout || at + v.Wout + rw > gy_size) {
         stage_rows<Vv>(gy + (n * g.Cout + grp * Og + co) * L, v.Hout, v.Wout, 0, 2 * ty, 2, 2 * tx0, rw, rows);
         r = rows;
         ldr = rw;
