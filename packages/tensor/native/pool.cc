@@ -184,6 +184,75 @@ DL_TARGET_AVX2 void max_pool_2x2_avx2(const PoolGeom& g, const float* xp, float*
 }
 #endif
 
+// The backward pass of a pool_2x2 layer on one plane (float only). Each input position lies in
+// one window, so an index inside its window is the only one to reach its position, and the
+// gradient there is that window's gy (the reference's double sum of one value rounds back to it);
+// every other position gets 0. Each pair of input rows is written once, W windows at a time: the
+// 4 taps of a window take gy or 0 by the index, interleaved into the two rows. Returns false,
+// having written part of the plane, when an index is not inside its window (a negative one, one
+// past the plane, or one the caller made up): the caller then runs the general loop.
+template <int B>
+__attribute__((always_inline)) inline bool max_unpool_2x2_plane(const PoolGeom& g, const float* gp,
+                                                                const int32_t* ip, float* out) {
+  using Vc = Vec<float, B>;
+  using V = typename Vc::V;
+  using I = typename Vc::I;
+  constexpr int W = Vc::W;
+  I lane2;  // 2 * lane: the first column of each window
+  for (int l = 0; l < W; ++l) lane2[l] = 2 * l;
+  const int32_t w32 = static_cast<int32_t>(g.W);
+  const V zero = {};
+  for (int64_t i = 0; i < g.Hout; ++i) {
+    float* r0 = out + 2 * i * g.W;
+    float* r1 = r0 + g.W;
+    const float* gr = gp + i * g.Wout;
+    const int32_t* ir = ip + i * g.Wout;
+    const int32_t row0 = static_cast<int32_t>(2 * i * g.W);
+    I bad = {};
+    auto group = [&](int64_t j) {  // windows j .. j + W - 1 of the row
+      const V v = vload<V>(gr + j);
+      const I d = vload<I>(ir + j) - (lane2 + (row0 + static_cast<int32_t>(2 * j)));  // tap offset
+      const I ta = d == 0, tb = d == 1, tc = d == w32, td = d == w32 + 1;
+      bad |= ~(ta | tb | tc | td);
+      const V a = ta ? v : zero, b = tb ? v : zero, c = tc ? v : zero, e = td ? v : zero;
+      vstore(r0 + 2 * j, Vc::zip_lo(a, b));
+      vstore(r0 + 2 * j + W, Vc::zip_hi(a, b));
+      vstore(r1 + 2 * j, Vc::zip_lo(c, e));
+      vstore(r1 + 2 * j + W, Vc::zip_hi(c, e));
+    };
+    int64_t j = 0;
+    for (; j + W <= g.Wout; j += W) group(j);
+    if (j < g.Wout && g.Wout >= W) {
+      group(g.Wout - W);  // the last windows, overlapping the previous group (same values rewritten)
+      j = g.Wout;
+    }
+    for (; j < g.Wout; ++j) {
+      const int32_t d = ir[j] - (row0 + static_cast<int32_t>(2 * j));
+      if (d != 0 && d != 1 && d != w32 && d != w32 + 1) return false;
+      r0[2 * j] = d == 0 ? gr[j] : 0.0f;
+      r0[2 * j + 1] = d == 1 ? gr[j] : 0.0f;
+      r1[2 * j] = d == w32 ? gr[j] : 0.0f;
+      r1[2 * j + 1] = d == w32 + 1 ? gr[j] : 0.0f;
+    }
+    for (int l = 0; l < W; ++l) {
+      if (bad[l] != 0) return false;
+    }
+    std::fill(r0 + 2 * g.Wout, r0 + g.W, 0.0f);  // a last column no window covers
+    std::fill(r1 + 2 * g.Wout, r1 + g.W, 0.0f);
+  }
+  std::fill(out + 2 * g.Hout * g.W, out + g.H * g.W, 0.0f);  // a last row no window covers
+  return true;
+}
+
+bool max_unpool_2x2_base(const PoolGeom& g, const float* gp, const int32_t* ip, float* out) {
+  return max_unpool_2x2_plane<16>(g, gp, ip, out);
+}
+#if defined(DL_X86)
+DL_TARGET_AVX2 bool max_unpool_2x2_avx2(const PoolGeom& g, const float* gp, const int32_t* ip, float* out) {
+  return max_unpool_2x2_plane<32>(g, gp, ip, out);
+}
+#endif
+
 // A per-thread double buffer of n elements.
 double* acc_buffer(int64_t n) {
   thread_local std::vector<double> buf;
@@ -260,24 +329,40 @@ template <typename T>
 bool max_pool2d_backward(const PoolGeom& g, const T* gy, const int32_t* indices, T* gx) {
   const int64_t HW = g.H * g.W, L = g.Hout * g.Wout;
   std::atomic<bool> ok{true};
-  for_chunks(g.N * g.C, L + HW, [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const T* gp = gy + p * L;
-      const int32_t* ip = indices + p * L;
-      T* out = gx + p * HW;
-      double* a = plane_sums(out, HW);
-      std::fill(a, a + HW, 0.0);
-      for (int64_t k = 0; k < L; ++k) {
-        const int64_t at = ip[k];
-        if (at < 0) continue;  // a window wholly in the padding routes nothing
-        if (at >= HW) {
-          ok.store(false, std::memory_order_relaxed);
-          continue;
-        }
-        a[at] += static_cast<double>(gp[k]);
+  // plane p: each gy value added (in double, as the reference) at its index
+  auto sum_plane = [&](int64_t p) {
+    const T* gp = gy + p * L;
+    const int32_t* ip = indices + p * L;
+    T* out = gx + p * HW;
+    double* a = plane_sums(out, HW);
+    std::fill(a, a + HW, 0.0);
+    for (int64_t k = 0; k < L; ++k) {
+      const int64_t at = ip[k];
+      if (at < 0) continue;  // a window wholly in the padding routes nothing
+      if (at >= HW) {
+        ok.store(false, std::memory_order_relaxed);
+        continue;
       }
-      finish_plane(a, out, HW);
+      a[at] += static_cast<double>(gp[k]);
     }
+    finish_plane(a, out, HW);
+  };
+  if constexpr (std::is_same<T, float>::value) {
+    if (pool_2x2(g)) {
+      auto plane = max_unpool_2x2_base;
+#if defined(DL_X86)
+      if (use_avx2()) plane = max_unpool_2x2_avx2;
+#endif
+      for_chunks(g.N * g.C, L + HW, [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; ++p) {
+          if (!plane(g, gy + p * L, indices + p * L, gx + p * HW)) sum_plane(p);
+        }
+      });
+      return ok.load();
+    }
+  }
+  for_chunks(g.N * g.C, L + HW, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) sum_plane(p);
   });
   return ok.load();
 }

@@ -376,7 +376,7 @@ describeNative('native image kernels', () => {
     );
   });
 
-  it('maxPool2d with 2x2 windows and stride 2 (the vectorised path) is identical to js at every SIMD level', () => {
+  it('maxPool2d with 2x2 windows and stride 2 (the vectorised paths) and its gradient are identical to js at every SIMD level', () => {
     const levels = ['scalar', 'avx2-fma', 'avx512f', 'neon'].filter((l) => native.setSimdLevel(l));
     const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false, countIncludePad: true };
     try {
@@ -398,6 +398,26 @@ describeNative('native image kernels', () => {
             const what = `maxPool2d 2x2 ${level} [2, ${c}, ${h}, ${w}] ${dtype} levels ${lv}`;
             expectSame(got.values, want.values, what);
             expectSame(got.indices, want.indices, what);
+            // the gradient: with the forward's indices (each inside its window: the vectorised
+            // path), then with one index moved anywhere in the plane or to -1 (that plane falls
+            // back to the summing loop, which must still give js's result)
+            const gyShape = [2, c, Math.floor(h / 2), Math.floor(w / 2)];
+            const gy = denseView(dtype, gyShape, seed + 1, offset);
+            const idx = Array.from(got.indices as Int32Array);
+            const back = (ix: number[], tag: string) =>
+              expectSame(backend.maxPool2dBackward(gy, intView(gyShape, ix, 1), x.shape, p), jsBackend.maxPool2dBackward(gy, intView(gyShape, ix, 1), x.shape, p), `${tag} ${what}`);
+            back(idx, 'backward');
+            if (dtype === 'float32') {
+              // straight into an output full of NaN: every element must be written (a recycled
+              // allocation is not zeroed; a last row or column no window covers gets 0)
+              const iv = intView(gyShape, idx, 1);
+              const geom = (v: View) => Float64Array.from([v.offset, v.shape.length, ...v.shape, ...v.strides]);
+              const out = new Float32Array(2 * c * h * w).fill(NaN);
+              native.maxPool2dBackward(gy.storage, geom(gy), iv.storage, geom(iv), out, Float64Array.from(x.shape), Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1));
+              expectSame(out, jsBackend.maxPool2dBackward(gy, iv, x.shape, p), `backward into NaN ${what}`);
+            }
+            idx[seed % idx.length] = (seed >> 4) % (h * w + 1) - 1;
+            back(idx, 'backward, one index moved');
           },
         ),
         { numRuns: 150 },
