@@ -413,7 +413,7 @@ describeNative('native image kernels', () => {
               const iv = intView(gyShape, idx, 1);
               const geom = (v: View) => Float64Array.from([v.offset, v.shape.length, ...v.shape, ...v.strides]);
               const out = new Float32Array(2 * c * h * w).fill(NaN);
-              native.maxPool2dBackward(gy.storage, geom(gy), iv.storage, geom(iv), out, Float64Array.from(x.shape), Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1));
+              native.maxPool2dBackward(gy.storage as Float32Array, geom(gy), iv.storage as Int32Array, geom(iv), out, Float64Array.from(x.shape), Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1));
               expectSame(out, jsBackend.maxPool2dBackward(gy, iv, x.shape, p), `backward into NaN ${what}`);
             }
             idx[seed % idx.length] = (seed >> 4) % (h * w + 1) - 1;
