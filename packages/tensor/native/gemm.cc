@@ -444,6 +444,18 @@ const T* zero_row() {
   return zeros;
 }
 
+// out[q * ld + i] = src[i][p + q] for i, q < W: W runs of W values, loaded as vectors, transposed
+// in registers and stored as W runs of W values.
+template <typename T>
+inline void transpose_block(const T* const* src, int64_t p, T* __restrict out, int64_t ld) {
+  using V = typename Vec<T, 16>::V;
+  constexpr int W = Vec<T, 16>::W;
+  V v[W];
+  for (int i = 0; i < W; ++i) v[i] = vload<V>(src[i] + p);
+  transpose_square<V>(v);
+  for (int q = 0; q < W; ++q) vstore(out + q * ld, v[q]);
+}
+
 // One micro-panel from row-major A (element (r, p) at a[r * rsa + p]), rows past mr read as 0:
 // out[p * MR + r] = a[r * rsa + p] for r < MR, p < kc.
 template <typename T, int MR>
@@ -455,12 +467,7 @@ void pack_a_rows(int64_t mr, int64_t kc, const T* a, int64_t rsa, T* __restrict 
   int64_t p = 0;
   for (; p + W <= kc; p += W) {
     int r = 0;
-    for (; r + W <= MR; r += W) {
-      V v[W];
-      for (int i = 0; i < W; ++i) v[i] = vload<V>(row[r + i] + p);
-      transpose_square<V>(v);
-      for (int q = 0; q < W; ++q) vstore(out + (p + q) * MR + r, v[q]);
-    }
+    for (; r + W <= MR; r += W) transpose_block(row + r, p, out + p * MR + r, MR);
     if constexpr (W == 4 && MR % 4 == 2) {  // two rows left (MR = 6): pairs (a[r][p], a[r + 1][p])
       const V x = vload<V>(row[r] + p), y = vload<V>(row[r + 1] + p);
       const V lo = Lanes<4>::zip_lo(x, y), hi = Lanes<4>::zip_hi(x, y);
@@ -483,19 +490,13 @@ void pack_a_rows(int64_t mr, int64_t kc, const T* a, int64_t rsa, T* __restrict 
 // as 0: out[p * NR + j] = b[j * csb + p] for j < NR, p < kc.
 template <typename T, int NR>
 void pack_b_cols(int64_t nr, int64_t kc, const T* b, int64_t csb, T* __restrict out) {
-  using V = typename Vec<T, 16>::V;
   constexpr int W = Vec<T, 16>::W;
   static_assert(NR % W == 0, "B micro-panels hold whole vectors");
   const T* col[NR];
   for (int j = 0; j < NR; ++j) col[j] = j < nr ? b + j * csb : zero_row<T>();
   int64_t p = 0;
   for (; p + W <= kc; p += W) {
-    for (int j = 0; j < NR; j += W) {
-      V v[W];
-      for (int i = 0; i < W; ++i) v[i] = vload<V>(col[j + i] + p);
-      transpose_square<V>(v);
-      for (int q = 0; q < W; ++q) vstore(out + (p + q) * NR + j, v[q]);
-    }
+    for (int j = 0; j < NR; j += W) transpose_block(col + j, p, out + p * NR + j, NR);
   }
   for (; p < kc; ++p) {
     for (int j = 0; j < NR; ++j) out[p * NR + j] = col[j][p];

@@ -186,8 +186,8 @@ DL_TARGET_AVX2 void max_pool_2x2_avx2(const PoolGeom& g, const float* xp, float*
 
 // The backward pass of a pool_2x2 layer on one plane (float only). Each input position lies in
 // one window, so an index inside its window is the only one to reach its position, and the
-// gradient there is that window's gy (the reference's double sum of one value rounds back to it);
-// every other position gets 0. Each pair of input rows is written once, W windows at a time: the
+// gradient there is 0 + that window's gy (the reference's double sum of one value rounds back to
+// it; adding the 0 turns a -0 into +0 as the sum does); every other position gets 0. Each pair of input rows is written once, W windows at a time: the
 // 4 taps of a window take gy or 0 by the index, interleaved into the two rows. Returns false,
 // having written part of the plane, when an index is not inside its window (a negative one, one
 // past the plane, or one the caller made up): the caller then runs the general loop.
@@ -210,9 +210,11 @@ __attribute__((always_inline)) inline bool max_unpool_2x2_plane(const PoolGeom& 
     const int32_t row0 = static_cast<int32_t>(2 * i * g.W);
     I bad = {};
     auto group = [&](int64_t j) {  // windows j .. j + W - 1 of the row
-      const V v = vload<V>(gr + j);
-      const I d = vload<I>(ir + j) - (lane2 + (row0 + static_cast<int32_t>(2 * j)));  // tap offset
-      const I ta = d == 0, tb = d == 1, tc = d == w32, td = d == w32 + 1;
+      const V v = vload<V>(gr + j) + zero;
+      // the index against the window's 4 positions (compared, not subtracted: a caller's index
+      // may be anything, and int32 differences could overflow)
+      const I idx = vload<I>(ir + j), at = lane2 + (row0 + static_cast<int32_t>(2 * j));
+      const I ta = idx == at, tb = idx == at + 1, tc = idx == at + w32, td = idx == at + (w32 + 1);
       bad |= ~(ta | tb | tc | td);
       const V a = ta ? v : zero, b = tb ? v : zero, c = tc ? v : zero, e = td ? v : zero;
       vstore(r0 + 2 * j, Vc::zip_lo(a, b));
@@ -227,12 +229,13 @@ __attribute__((always_inline)) inline bool max_unpool_2x2_plane(const PoolGeom& 
       j = g.Wout;
     }
     for (; j < g.Wout; ++j) {
-      const int32_t d = ir[j] - (row0 + static_cast<int32_t>(2 * j));
-      if (d != 0 && d != 1 && d != w32 && d != w32 + 1) return false;
-      r0[2 * j] = d == 0 ? gr[j] : 0.0f;
-      r0[2 * j + 1] = d == 1 ? gr[j] : 0.0f;
-      r1[2 * j] = d == w32 ? gr[j] : 0.0f;
-      r1[2 * j + 1] = d == w32 + 1 ? gr[j] : 0.0f;
+      const int64_t d = static_cast<int64_t>(ir[j]) - (row0 + 2 * j);
+      if (d != 0 && d != 1 && d != g.W && d != g.W + 1) return false;
+      const float v = gr[j] + 0.0f;
+      r0[2 * j] = d == 0 ? v : 0.0f;
+      r0[2 * j + 1] = d == 1 ? v : 0.0f;
+      r1[2 * j] = d == g.W ? v : 0.0f;
+      r1[2 * j + 1] = d == g.W + 1 ? v : 0.0f;
     }
     for (int l = 0; l < W; ++l) {
       if (bad[l] != 0) return false;

@@ -180,6 +180,15 @@ DL_ALWAYS_INLINE typename Op::Acc fold_lanes(typename Op::Fast* __restrict f) {
   }
 }
 
+// The L Acc lanes combined pairwise into one (acc is overwritten).
+template <typename Op>
+DL_ALWAYS_INLINE typename Op::Acc merge_lanes(typename Op::Acc* acc) {
+  for (int w = kLanes / 2; w >= 1; w /= 2) {
+    for (int j = 0; j < w; j++) acc[j] = Op::merge(acc[j], acc[j + w]);
+  }
+  return acc[0];
+}
+
 // a combined with the n elements p[0], p[s], ..., p[(n-1) s]. Unit-stride runs of 16 or more go
 // through L interleaved partial results; float32 sums move theirs into double lanes every kFlush
 // elements.
@@ -201,10 +210,7 @@ DL_ALWAYS_INLINE typename Op::Acc run_body(typename Op::Acc a, const T* __restri
       lanes_block<Op, T>(f, p, i, end);
       for (int j = 0; j < L; j++) acc[j] = Op::flush(acc[j], f[j]);
     }
-    for (int w = L / 2; w >= 1; w /= 2) {  // pairwise combination of the lanes
-      for (int j = 0; j < w; j++) acc[j] = Op::merge(acc[j], acc[j + w]);
-    }
-    return Op::merge(a, acc[0]);
+    return Op::merge(a, merge_lanes<Op>(acc));
   }
   for (int64_t i = 0; i < n; i++) a = Op::step(a, p[i * s]);
   return a;
@@ -235,11 +241,13 @@ DL_ALWAYS_INLINE typename Op::Acc runs_body(typename Op::Acc a, const T* __restr
     }
   };
   const int64_t whole = n / L * L;
-  int64_t pending = 0, runs = 0;  // since the last flush: at most kFlush / L elements per lane of f, L of t
+  // elements since the last flush: at most kFlush / L per lane of f, and (n >= L) at most
+  // kFlush / n <= L runs, so at most L per lane of t
+  int64_t pending = 0;
   for (int64_t c = 0; c < count; c++) {
-    if (pending + n > kFlush || runs == L) {
+    if (pending + n > kFlush) {
       flush();
-      pending = runs = 0;
+      pending = 0;
     }
     const T* __restrict q = p + c * stride;
     for (int64_t i = 0; i < whole; i += L) {
@@ -247,13 +255,9 @@ DL_ALWAYS_INLINE typename Op::Acc runs_body(typename Op::Acc a, const T* __restr
     }
     for (int64_t j = 0; j < n - whole; j++) t[j] = Op::fast_step(t[j], q[whole + j]);
     pending += n;
-    runs++;
   }
   flush();
-  for (int w = L / 2; w >= 1; w /= 2) {  // pairwise combination of the lanes
-    for (int j = 0; j < w; j++) acc[j] = Op::merge(acc[j], acc[j + w]);
-  }
-  return Op::merge(a, acc[0]);
+  return Op::merge(a, merge_lanes<Op>(acc));
 }
 
 // f[j] combined with p[r * rs + j * s] for the rows r < rows (1 to 4, in order) and j < m: several

@@ -1,7 +1,7 @@
 // Short SIMD vectors as GCC/Clang vector extensions, for kernels that run on W = B / sizeof(T)
 // elements at once whatever the instruction set: B = 16 bytes (SSE2, NEON: the baseline) or 32
-// (AVX2, inside functions compiled with DL_TARGET_AVX2). Used by the Winograd transforms and the
-// 2x2 max pooling.
+// (AVX2, inside functions compiled with DL_TARGET_AVX2). Used by the Winograd transforms, the
+// 2x2 max pooling and the GEMM's packing.
 //
 //   Vec<T, B>::V          the vector type (W lanes of T); Vec<float, B>::I: W lanes of int32
 //   even(a, b), odd(a, b) lanes 0, 2, 4, ... / 1, 3, 5, ... of the 2W lanes a ++ b

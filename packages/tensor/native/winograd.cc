@@ -80,15 +80,16 @@ void for_tile_runs(int64_t t0, int64_t t1, int64_t tH, int64_t tW, F&& fn) {
 template <typename T>
 constexpr int64_t kMaxLanes = 32 / sizeof(T);
 
-// Elements of the strip buffer transform_input stages input rows in, for chunks of up to tc
-// tiles of tile rows tW wide: the larger of a full-width strip over the tile rows a chunk may
-// touch in one image and the 4 rows of one run, plus a vector of slack.
+// Elements of the `rows` buffer of a chunk of up to tc tiles, tile rows tW wide: the strip
+// transform_input stages input rows in (the larger of a full-width strip over the tile rows a
+// chunk may touch in one image and the 4 rows of one run, plus a vector as a margin), which also
+// holds transform_grad's 2 rows of a run and transform_output's 2W.
 template <typename T>
-int64_t input_strip_size(int64_t tc, int64_t tW) {
+int64_t rows_size(int64_t tc, int64_t tW) {
   constexpr int64_t W = kMaxLanes<T>;
   const int64_t full = (2 * (tc / tW + 1) + 4) * (2 * tW + 2 * W);
   const int64_t run = 4 * (2 * ((std::min(tc, tW) + W - 1) / W * W) + 2);
-  return std::max(full, run) + W;
+  return std::max({full, run, 4 * W}) + W;
 }
 
 // Copies rows h0 .. h0 + nrows - 1 of the input plane [H, Win], padded columns [c0, c0 + ldw)
@@ -152,7 +153,7 @@ DL_VEC_INLINE void input_tiles(const T* r, int64_t ldw, int64_t cnt, T* o, int64
 
 // V[xi * vs + ci * ldv + t - t0] = (B^T d B)[xi] for the tiles [t0, t1) of group grp, channel by
 // channel and image by image. The input rows under the tiles go through `strip`
-// (input_strip_size), with their zero padding: when the chunk holds at least a tile row's worth
+// (rows_size), with their zero padding: when the chunk holds at least a tile row's worth
 // of an image, all the rows under its tile rows at once, full width, so that each input row is
 // copied once although two tile rows read it; otherwise the 4 rows under each run, only as wide as
 // the run. The last group of a run may write up to W - 1 entries past it (into the next run's
@@ -254,7 +255,10 @@ __attribute__((always_inline)) inline void transform_output(const ConvGeom& g, c
 // GY[xi * gs + co * ldg + t - t0] = (A gy_t A^T)[xi] for the tiles [t0, t1) of group grp, with
 // gy_t the 2x2 block of gy [N, Cout, Hout, Wout] at tile t (0 past an odd edge) and
 // A = [[1, 0], [1, 1], [1, -1], [0, -1]]. W tiles at a time, like transform_input (the last group of
-// a run may write up to W - 1 entries past it: ldg must be at least the tile count + W).
+// a run may write up to W - 1 entries past it: ldg must be at least the tile count + W). gy must
+// be the whole contiguous [N, Cout, Hout, Wout] array: a run inside its plane is read in place,
+// its last vector reading on into the next row or plane (never past gy's end); the others go
+// through `rows` with their zeros.
 template <typename T, int B>
 DL_VEC_INLINE void transform_grad(const ConvGeom& g, const T* gy, int64_t grp, int64_t t0, int64_t t1, T* GY,
                                   int64_t gs, int64_t ldg, T* rows) {
@@ -363,13 +367,15 @@ void winograd_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, 
   const int64_t Cg = g.cin_g(), Og = g.cout_g();
   const int64_t tiles = g.N * ((v.Hout + 1) / 2) * ((v.Wout + 1) / 2);
   if (tiles == 0 || Og == 0) return;
-  std::vector<T> u(static_cast<size_t>(g.G * 16 * Og * Cg));
-  transform_weights(g, w, u.data());
   std::vector<PackedA<T>> packed;  // U[grp][xi], packed once for all chunks
-  packed.reserve(static_cast<size_t>(g.G * 16));
-  for (int64_t k = 0; k < g.G * 16; ++k) packed.emplace_back(Og, Cg, u.data() + k * Og * Cg, Cg, 1);
-  // Tiles per chunk: V and M within kChunkBytes, a multiple of 16 (whole GEMM panels), and at
-  // least 4 chunks per thread when there are enough tiles.
+  {
+    std::vector<T> u(static_cast<size_t>(g.G * 16 * Og * Cg));
+    transform_weights(g, w, u.data());
+    packed.reserve(static_cast<size_t>(g.G * 16));
+    for (int64_t k = 0; k < g.G * 16; ++k) packed.emplace_back(Og, Cg, u.data() + k * Og * Cg, Cg, 1);
+  }
+  // Tiles per chunk: V and M within kChunkBytes, a multiple of 16 (whole AVX2 / NEON GEMM
+  // panels), and at least 4 chunks per thread when there are enough tiles.
   const int64_t per_tile = 16 * (Cg + Og) * static_cast<int64_t>(sizeof(T));
   int64_t tc = std::max<int64_t>(16, kChunkBytes / per_tile / 16 * 16);
   const int64_t balanced = (tiles + 4 * num_threads() - 1) / (4 * num_threads());
@@ -386,7 +392,7 @@ void winograd_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, 
     const int64_t ldv = tc + kMaxLanes<T>, vs = Cg * ldv + kSkew, ms = Og * n + kSkew;
     T* V = scratch<T>(0, 16 * vs);
     T* M = scratch<T>(1, 16 * ms + kMaxLanes<T>);
-    T* rows = scratch<T>(2, std::max<int64_t>(input_strip_size<T>(tc, (v.Wout + 1) / 2), 4 * kMaxLanes<T>));
+    T* rows = scratch<T>(2, rows_size<T>(tc, (v.Wout + 1) / 2));
     const PackedA<T>* ug = packed.data() + grp * 16;
 #if defined(DL_X86)
     if (avx2) return chunk_avx2<T>(g, x, ug, bias, grp, t0, t1, ldv, vs, ms, V, M, rows, y);
@@ -442,7 +448,7 @@ void winograd_backward_weight(const ConvGeom& g, const T* gy, const T* x, T* gw)
         const int64_t ld = tc + kMaxLanes<T>, vs = Cg * ld + kSkew, gs = Og * ld + kSkew;
         T* V = scratch<T>(0, 16 * vs);
         T* GY = scratch<T>(1, 16 * gs);
-        T* rows = scratch<T>(2, std::max<int64_t>(input_strip_size<T>(tc, (v.Wout + 1) / 2), 4 * kMaxLanes<T>));
+        T* rows = scratch<T>(2, rows_size<T>(tc, (v.Wout + 1) / 2));
         for (int64_t grp = 0; grp < g.G; ++grp) {
           T* acc = part + grp * 16 * oc;
           for (int64_t t0 = n0 * per_image; t0 < n1 * per_image; t0 += tc) {

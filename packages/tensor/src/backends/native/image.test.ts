@@ -159,6 +159,9 @@ describeNative('native image kernels', () => {
       { n: 3, groups: 1, cinG: 32, coutG: 64, h: 14, w: 14, kh: 3, kw: 3, p: p(1, 1) }, // 32 -> 64, padding 1 (Winograd)
       { n: 7, groups: 2, cinG: 9, coutG: 8, h: 13, w: 6, kh: 3, kw: 3, p: p(1, 2) }, // Winograd: groups, odd sizes, padding 2
       { n: 2, groups: 1, cinG: 16, coutG: 10, h: 31, w: 29, kh: 3, kw: 3, p: p(1, 0) }, // Winograd: no padding, many tiles a row
+      // Winograd with Cin_g > 256 (packed weights in two K slices) and chunks of fewer tiles than
+      // a tile row (rows staged run by run)
+      { n: 1, groups: 1, cinG: 260, coutG: 6, h: 6, w: 90, kh: 3, kw: 3, p: p(1, 1) },
     ];
     const cache = new Map<string, Storage[]>();
     for (const shape of cases) {
@@ -359,6 +362,23 @@ describeNative('native image kernels', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('maxPool2dBackward with 2x2 windows gives +0 where gy is -0, as js (whose sum starts at +0) does', () => {
+    const p: Pool2dParams = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false, countIncludePad: true };
+    for (const w of [6, 40]) { // the scalar windows and the vectorised ones
+      const x = denseView('float32', [1, 2, 4, w], 5);
+      const { indices } = backend.maxPool2d(x, p);
+      const gyShape = [1, 2, 2, w / 2];
+      const gy: View = { dtype: 'float32', storage: new Float32Array(2 * w).fill(-0), shape: gyShape, strides: rowMajor(gyShape), offset: 0 };
+      const iv = intView(gyShape, indices as Int32Array);
+      const got = backend.maxPool2dBackward(gy, iv, x.shape, p);
+      const want = jsBackend.maxPool2dBackward(gy, iv, x.shape, p);
+      for (let i = 0; i < want.length; i++) {
+        expect(Object.is(want[i], 0)).toBe(true);
+        expect(Object.is(got[i], want[i])).toBe(true);
+      }
+    }
   });
 
   it('avgPool2d and its gradient are identical to js (ceil mode, padding, countIncludePad)', () => {

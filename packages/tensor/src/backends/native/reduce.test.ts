@@ -157,6 +157,7 @@ describeNative('native reduce family', () => {
     });
 
     it('sums float32 short runs (a bias gradient) in partial sums of at most 32 elements, as the bound assumes', () => {
+      // (8 outputs or more: with fewer, the reduction is cut into chunks and takes another loop)
       // [400, 8, 200] over dims 0 and 2: each output adds 400 runs of 200 contiguous elements, the
       // partial sums carrying on from run to run. With 0.1 everywhere float32 rounding errors add
       // up in one direction: partial sums of 2400 elements would miss by about 0.13, 7x the bound.
