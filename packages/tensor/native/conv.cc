@@ -312,7 +312,6 @@ void gemm_nt_small_x86(int64_t M, int64_t N, int64_t K, const double* A, int64_t
 }
 #endif
 
-
 template <typename T>
 void gemm_nt_small(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb, T* C) {
 #if defined(DL_X86)

@@ -122,6 +122,28 @@ void max_pool_plane(const PoolGeom& g, const T* xp, T* vp, int32_t* ip, const in
   }
 }
 
+// The first input column of each of W neighbouring 2x2 windows, from the group's first: 2 * lane.
+template <typename I, int W>
+__attribute__((always_inline)) inline I window_columns() {
+  I c;
+  for (int l = 0; l < W; ++l) c[l] = 2 * l;
+  return c;
+}
+
+// Runs group(j) over the windows [0, n) of a row, W at a time, the last group moved back to end
+// at n when n >= W (its first windows done twice, to the same values); returns the first window
+// left to the one-by-one code (n when none is).
+template <int W, typename F>
+__attribute__((always_inline)) inline int64_t window_groups(int64_t n, F&& group) {
+  int64_t j = 0;
+  for (; j + W <= n; j += W) group(j);
+  if (j < n && n >= W) {
+    group(n - W);
+    j = n;
+  }
+  return j;
+}
+
 // 2x2 windows with stride 2, no padding or dilation, every window inside the image: the usual
 // pooling layer of a CNN, done W windows of a row at a time with vectors of B bytes (float only).
 bool pool_2x2(const PoolGeom& g) {
@@ -136,8 +158,7 @@ __attribute__((always_inline)) inline void max_pool_2x2_plane(const PoolGeom& g,
   using V = typename Vc::V;
   using I = typename Vc::I;
   constexpr int W = Vc::W;
-  I lane2;  // 2 * lane: the first column of each window
-  for (int l = 0; l < W; ++l) lane2[l] = 2 * l;
+  const I lane2 = window_columns<I, W>();
   const int32_t w32 = static_cast<int32_t>(g.W);
   for (int64_t i = 0; i < g.Hout; ++i) {
     const float* r0 = xp + 2 * i * g.W;
@@ -165,12 +186,7 @@ __attribute__((always_inline)) inline void max_pool_2x2_plane(const PoolGeom& g,
       vstore(vr + j, best);
       vstore(ir + j, bi);
     };
-    int64_t j = 0;
-    for (; j + W <= g.Wout; j += W) group(j);
-    if (j < g.Wout && g.Wout >= W) {
-      group(g.Wout - W);  // the last windows, overlapping the previous group (same values rewritten)
-      j = g.Wout;
-    }
+    int64_t j = window_groups<W>(g.Wout, group);
     for (; j < g.Wout; ++j) max_pool_window(g, xp, 2 * i, 0, 2, 2 * j, 0, 2, vr + j, ir + j);
   }
 }
@@ -198,8 +214,7 @@ __attribute__((always_inline)) inline bool max_unpool_2x2_plane(const PoolGeom& 
   using V = typename Vc::V;
   using I = typename Vc::I;
   constexpr int W = Vc::W;
-  I lane2;  // 2 * lane: the first column of each window
-  for (int l = 0; l < W; ++l) lane2[l] = 2 * l;
+  const I lane2 = window_columns<I, W>();
   const int32_t w32 = static_cast<int32_t>(g.W);
   const V zero = {};
   for (int64_t i = 0; i < g.Hout; ++i) {
@@ -222,12 +237,7 @@ __attribute__((always_inline)) inline bool max_unpool_2x2_plane(const PoolGeom& 
       vstore(r1 + 2 * j, Vc::zip_lo(c, e));
       vstore(r1 + 2 * j + W, Vc::zip_hi(c, e));
     };
-    int64_t j = 0;
-    for (; j + W <= g.Wout; j += W) group(j);
-    if (j < g.Wout && g.Wout >= W) {
-      group(g.Wout - W);  // the last windows, overlapping the previous group (same values rewritten)
-      j = g.Wout;
-    }
+    int64_t j = window_groups<W>(g.Wout, group);
     for (; j < g.Wout; ++j) {
       const int64_t d = static_cast<int64_t>(ir[j]) - (row0 + 2 * j);
       if (d != 0 && d != 1 && d != g.W && d != g.W + 1) return false;
