@@ -53,5 +53,5 @@ export { ImageFolder, type ImageFolderOptions } from './datasets/image-folder';
 
 // file formats
 export { decodeImage, readImage, type DecodeImageOptions } from './formats/image';
-export { parseIdx, type IdxArray } from './formats/idx';
+export { parseIdx, parseIdxHeader, readIdxFile, type IdxArray, type IdxHeader, type ReadIdxOptions, type Inflate } from './formats/idx';
 export { readTar, type TarEntry } from './formats/tar';

@@ -27,8 +27,7 @@
 import * as path from 'path';
 import { ValueError } from '@dl/tensor';
 import { DatasetNotFoundError, DataFormatError } from '../errors';
-import { readMaybeGzip } from '../formats/gzip';
-import { parseIdx } from '../formats/idx';
+import { readIdxFile } from '../formats/idx';
 import { downloadFiles, type RemoteFile } from './download';
 import { embeddedMnist } from './embedded-mnist';
 import { findFile } from './files';
@@ -135,8 +134,8 @@ function readSplit(spec: IdxDatasetSpec, root: string, train: boolean): { images
   if (missing.length > 0) throw notFound(spec, root, missing);
   const imagesFile = found[imgIdx] as string;
   const labelsFile = found[lblIdx] as string;
-  const images = parseIdx(readMaybeGzip(imagesFile), imagesFile, 3, `${spec.name} images`);
-  const labels = parseIdx(readMaybeGzip(labelsFile), labelsFile, 1, `${spec.name} labels`);
+  const images = readIdxFile(imagesFile, 3, `${spec.name} images`);
+  const labels = readIdxFile(labelsFile, 1, `${spec.name} labels`);
   const [n, rows, cols] = images.dims;
   if (labels.dims[0] !== n) {
     throw new DataFormatError(

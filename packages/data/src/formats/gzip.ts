@@ -41,8 +41,38 @@ export function readBytes(path: string): Uint8Array {
     const b = fs.readFileSync(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    throw new DataFormatError(path, `cannot read the file: ${why}`, 'check the path and its permissions');
+    throw readError(path, e);
+  }
+}
+
+/** The DataFormatError for a file that cannot be opened or read (missing, a directory, no permission). */
+export function readError(path: string, e: unknown): DataFormatError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+  return new DataFormatError(path, `cannot read the file: ${why}`, 'check the path and its permissions');
+}
+
+/**
+ * The first `n` bytes of a file (fewer if it is shorter) and its size, without reading the rest;
+ * errors as {@link readBytes}.
+ */
+export function readHead(path: string, n: number): { head: Uint8Array; size: number } {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(path, 'r');
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    const head = new Uint8Array(Math.min(n, st.size));
+    let got = 0;
+    while (got < head.length) {
+      const r = fs.readSync(fd, head, got, head.length - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+    return { head: head.subarray(0, got), size: st.size };
+  } catch (e) {
+    throw readError(path, e);
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
   }
 }
