@@ -52,6 +52,6 @@ export { CIFAR10, CIFAR100, type CIFAR100Options, type CIFAROptions } from './da
 export { ImageFolder, type ImageFolderOptions } from './datasets/image-folder';
 
 // file formats
-export { decodeImage, readImage, type DecodeImageOptions } from './formats/image';
+export { DEFAULT_MAX_PIXELS, decodeImage, readImage, type DecodeImageOptions } from './formats/image';
 export { parseIdx, parseIdxHeader, readIdxFile, type IdxArray, type IdxHeader, type ReadIdxOptions, type Inflate } from './formats/idx';
 export { readTar, type TarEntry } from './formats/tar';

@@ -37,6 +37,14 @@ describe('ImageFolder', () => {
     expect(ds.targets).toEqual([0, 1, 2, 2]);
   });
 
+  it('maxPixels limits the images it decodes (default 4096 x 4096)', () => {
+    expect(new ImageFolder(root).maxPixels).toBe(4096 * 4096);
+    const ds = new ImageFolder(root, { maxPixels: 11 });
+    expect(() => ds.get(0)).toThrow(/d\.png: PNG image of 4x3 pixels is larger than the limit of 11 pixels/);
+    expect(new ImageFolder(root, { maxPixels: 12 }).get(0)[0].shape).toEqual([3, 3, 4]);
+    expect(() => new ImageFolder(root, { maxPixels: -1 })).toThrow(/ImageFolder: maxPixels must be a number >= 1, got -1/);
+  });
+
   it('decodes to float32 [3, H, W] in [0, 1] by default (gray replicated, alpha dropped)', () => {
     const ds = new ImageFolder(root);
     const [gray, y] = ds.get(2);

@@ -19,6 +19,8 @@
  * - Images are decoded on `get` (PNG with pngjs, JPEG with jpeg-js), converted to `channels`
  *   (default 3, RGB, like torchvision's default loader: gray is replicated, alpha dropped; 1 gives
  *   gray by ITU-R 601 luma; 4 RGBA), then to float32 `[C, H, W]` = byte / 255, then `transform`.
+ * - Images larger than `maxPixels` (default 4096 x 4096) are refused with a DataFormatError naming
+ *   the file, before they are decoded.
  * - Images of different sizes cannot be batched by the default collate: add `resize`/`centerCrop`.
  */
 import * as fs from 'fs';
@@ -26,7 +28,7 @@ import * as path from 'path';
 import { Tensor, ValueError } from '@dl/tensor';
 import { Dataset, normalizeIndex } from '../dataset';
 import { DatasetNotFoundError } from '../errors';
-import { readImage } from '../formats/image';
+import { DEFAULT_MAX_PIXELS, readImage } from '../formats/image';
 import { toTensor } from '../transforms/basic';
 import type { Transform } from '../transforms/image';
 import { isDir } from './files';
@@ -38,6 +40,11 @@ export interface ImageFolderOptions extends ImageDatasetOptions {
   extensions?: readonly string[];
   /** Channels of the decoded images: 1, 3 (default) or 4. */
   channels?: 1 | 3 | 4;
+  /**
+   * Refuse images with more pixels than this (checked from the file's header before decoding);
+   * default 4096 x 4096 (`DEFAULT_MAX_PIXELS`).
+   */
+  maxPixels?: number;
 }
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -67,6 +74,8 @@ export class ImageFolder extends Dataset<[Tensor, number]> {
   /** Class index of every image. */
   readonly targets: readonly number[];
   readonly channels: 1 | 3 | 4;
+  /** The pixel limit of each image (see the option). */
+  readonly maxPixels: number;
   readonly transform: Transform | undefined;
   readonly targetTransform: ((target: number) => number) | undefined;
   private readonly toTensor = toTensor();
@@ -79,6 +88,10 @@ export class ImageFolder extends Dataset<[Tensor, number]> {
     }
     const channels = options.channels ?? 3;
     if (channels !== 1 && channels !== 3 && channels !== 4) throw new ValueError(`ImageFolder: channels must be 1, 3 or 4, got ${String(channels)}`);
+    const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+    if (typeof maxPixels !== 'number' || !(maxPixels >= 1)) {
+      throw new ValueError(`ImageFolder: maxPixels must be a number >= 1, got ${String(maxPixels)}; leave it out for the default ${DEFAULT_MAX_PIXELS} (4096 x 4096)`);
+    }
     const exts = (options.extensions ?? ['.png', '.jpg', '.jpeg']).map((e) => e.toLowerCase());
     if (exts.length === 0 || exts.some((e) => !e.startsWith('.'))) {
       throw new ValueError(`ImageFolder: extensions must be a non-empty list like ['.png', '.jpg'], got ${JSON.stringify(options.extensions)}`);
@@ -111,6 +124,7 @@ export class ImageFolder extends Dataset<[Tensor, number]> {
     this.samples = Object.freeze(samples.map((s) => Object.freeze(s)));
     this.targets = Object.freeze(samples.map((s) => s[1]));
     this.channels = channels;
+    this.maxPixels = maxPixels;
     this.transform = options.transform;
     this.targetTransform = options.targetTransform;
   }
@@ -121,7 +135,7 @@ export class ImageFolder extends Dataset<[Tensor, number]> {
 
   get(index: number): [Tensor, number] {
     const [file, target] = this.samples[normalizeIndex('ImageFolder', index, this.samples.length)];
-    const x = this.toTensor(readImage(file, { channels: this.channels }));
+    const x = this.toTensor(readImage(file, { channels: this.channels, maxPixels: this.maxPixels }));
     return [this.transform ? this.transform(x) : x, this.targetTransform ? this.targetTransform(target) : target];
   }
 }

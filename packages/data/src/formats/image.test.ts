@@ -1,8 +1,29 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
+import { PNG } from 'pngjs';
 import { DataFormatError } from '../errors';
 import { makeJpeg, makePng, makeRawPng, makeTempDir, randomBytesSeeded, removeDir } from '../testing/fixtures';
-import { decodeImage, imageFormat, readImage } from './image';
+import { DEFAULT_MAX_PIXELS, decodeImage, imageFormat, readImage } from './image';
+
+/** A copy of a PNG whose IHDR says width x height (with a valid CRC, as a deliberate edit would have). */
+function relabelPng(png: Uint8Array, width: number, height: number): Buffer {
+  const b = Buffer.from(png);
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  b.writeUInt32BE(zlib.crc32(b.subarray(12, 29)), 29);
+  return b;
+}
+
+/** A copy of a JPEG whose frame header (SOF) says width x height. */
+function relabelJpeg(jpg: Uint8Array, width: number, height: number): Buffer {
+  const b = Buffer.from(jpg);
+  let at = 2;
+  while (b[at + 1] < 0xc0 || b[at + 1] > 0xc2) at += 2 + b.readUInt16BE(at + 2);
+  b.writeUInt16BE(height, at + 5);
+  b.writeUInt16BE(width, at + 7);
+  return b;
+}
 
 const luma = (r: number, g: number, b: number) => (19595 * r + 38470 * g + 7471 * b + 0x8000) >>> 16;
 
@@ -41,6 +62,37 @@ describe('decodeImage: PNG', () => {
     expect(() => decodeImage(huge, 'huge.png')).toThrow(/larger than the limit/);
   });
 
+  it('a PNG whose IHDR size does not match its image data is refused before pngjs decodes (allocates) anything', () => {
+    const small = makePng(12, 10, 4, randomBytesSeeded(12 * 10 * 4, 3));
+    const read = jest.spyOn(PNG.sync, 'read');
+    try {
+      // 12x10 relabelled 4000x4000: pngjs would allocate 64 MB and return the image padded with zeros
+      expect(() => decodeImage(relabelPng(small, 4000, 4000), '/p/big.png')).toThrow(
+        /^\/p\/big\.png: corrupt PNG: the image data inflates to 490 bytes, but IHDR's 4000x4000 RGBA at 8 bits needs exactly 64004000 bytes of scanlines; the file is damaged or its header was altered/,
+      );
+      // relabelled smaller: more data than the header allows; inflation stops at the expected size
+      expect(() => decodeImage(relabelPng(small, 12, 9), 'cut.png')).toThrow(/corrupt PNG: the image data inflates to more than 441 bytes; IHDR's 12x9 RGBA/);
+      expect(() => decodeImage(relabelPng(small, 11, 10), 'narrow.png')).toThrow(/inflates to more than 450 bytes/);
+      expect(read).not.toHaveBeenCalled();
+      // the untouched file still decodes
+      expect(decodeImage(small, 'ok.png').width).toBe(12);
+    } finally {
+      read.mockRestore();
+    }
+  });
+
+  it('the default pixel limit is 4096 x 4096, and maxPixels changes it', () => {
+    expect(DEFAULT_MAX_PIXELS).toBe(4096 * 4096);
+    const small = makePng(12, 10, 1, randomBytesSeeded(120, 4));
+    expect(() => decodeImage(relabelPng(small, 5000, 5000), 'p.png')).toThrow(
+      /p\.png: PNG image of 5000x5000 pixels is larger than the limit of 16777216 pixels; .*pass a larger maxPixels/,
+    );
+    // allowed by a larger limit, it is still refused for its missing data
+    expect(() => decodeImage(relabelPng(small, 5000, 5000), 'p.png', { maxPixels: 3e7 })).toThrow(/inflates to 130 bytes, but IHDR's 5000x5000 gray/);
+    expect(() => decodeImage(small, 'p.png', { maxPixels: 100 })).toThrow(/12x10 pixels is larger than the limit of 100 pixels/);
+    expect(() => decodeImage(small, 'p.png', { maxPixels: 0 })).toThrow(/maxPixels must be a number >= 1, got 0/);
+  });
+
   it('16-bit PNGs are scaled to 8 bits', () => {
     const bytes = makeRawPng(2, 1, 16, 0, Uint8Array.from([0xff, 0xff, 0x80, 0x00]));
     expect(decodeImage(bytes, 'deep.png')).toEqual({ width: 2, height: 1, channels: 1, data: Uint8Array.from([255, 128]) });
@@ -59,6 +111,18 @@ describe('decodeImage: JPEG and others', () => {
     for (let i = 0; i < rgb.length; i++) expect(Math.abs(img.data[i] - rgb[i])).toBeLessThanOrEqual(4);
     const g = decodeImage(makeJpeg(w, h, rgb), 'p.jpg', { channels: 1 });
     expect(Math.abs(g.data[0] - luma(200, 100, 30))).toBeLessThanOrEqual(4);
+  });
+
+  it('a JPEG whose frame header declares far more pixels than its scan data can hold is refused before decoding', () => {
+    const w = 12;
+    const h = 10;
+    const jpg = makeJpeg(w, h, randomBytesSeeded(w * h * 3, 5));
+    // jpeg-js would spend seconds and gigabytes decoding padding before failing or returning it
+    expect(() => decodeImage(relabelJpeg(jpg, 4000, 4000), '/p/big.jpg')).toThrow(
+      /^\/p\/big\.jpg: corrupt JPEG: the frame header declares 4000x4000 pixels \(750000 blocks of 8x8\), which need at least 187500 bytes of scan data, but only \d+ bytes follow; the file is truncated or its header was altered/,
+    );
+    expect(() => decodeImage(relabelJpeg(jpg, 5000, 5000), 'p.jpg')).toThrow(/JPEG image of 5000x5000 pixels is larger than the limit of 16777216 pixels/);
+    expect(decodeImage(jpg, 'ok.jpg').width).toBe(w);
   });
 
   it('tells formats by magic bytes and rejects the rest', () => {
