@@ -57,6 +57,7 @@ export {
   ValueError,
   fmtShape,
 } from './errors';
+export { checkOptions, closest, editDistance, optionKeys, suggestKey } from './options';
 export { broadcastShapes, contiguousStrides, normalizeDim, normalizeDims, numelOf, type Shape } from './shape';
 export { Generator, defaultGenerator, manualSeed } from './random';
 export { getPrintOptions, resetPrintOptions, setPrintOptions, formatTensor, type PrintOptions } from './format';
