@@ -1,0 +1,254 @@
+/**
+ * Grading one submission: read its files, compile them (confined), then run each task's cases
+ * in a fresh confined process. The verdict comes only from the grader's comparisons; the
+ * process's output is kept (truncated) for feedback and decides nothing.
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Bundle } from './bundle';
+import type { Request } from './callee';
+import { RemoteStudent, RequestStudent, StudentError } from './remote';
+import { roundScore, taskStatus, type GradeResult, type TaskResult, type CaseResult } from './result';
+import { runTask, type LoadedCase } from './runner';
+import { describeExit, prepareDir, probeIsolation, Sandboxed, type Isolation } from './sandbox';
+import { readSubmission } from './submission';
+import { text, type Text } from './text';
+import type { Value } from './values';
+import { MAX_MESSAGE_BYTES } from './protocol';
+import { environment } from './environment';
+
+/** The grader's own install: bare imports of student code resolve only from here. */
+export const GRADER_ROOT = resolve(__dirname, '..');
+const CHILD_SCRIPT = join(__dirname, 'child.js');
+const COMPILE_SCRIPT = join(__dirname, 'compile-child.js');
+
+export interface GradeOptions {
+  /** Distinguishes concurrent gradings in one grader process (each gets its own uid). */
+  readonly slot?: number;
+}
+
+function uidFor(slot: number): number {
+  return 200000 + (process.pid % 10000) * 16 + (slot % 16);
+}
+
+function childEnv(workDir: string, backend: string, threads: number): Record<string, string> {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: workDir,
+    TMPDIR: workDir,
+    LANG: 'C.UTF-8',
+    DL_BACKEND: backend,
+    DL_NUM_THREADS: String(threads),
+    NODE_ENV: 'production',
+  };
+}
+
+interface Compiled {
+  readonly js: ReadonlyMap<string, string>;
+  readonly diagnostics: readonly string[];
+  readonly failure: Text | null;
+}
+
+async function compile(sources: ReadonlyMap<string, string>, iso: Isolation, uid: number): Promise<Compiled> {
+  if (sources.size === 0) return { js: new Map(), diagnostics: [], failure: null };
+  const dir = mkdtempSync(join(tmpdir(), 'dl-grade-compile-'));
+  try {
+    for (const [f, src] of sources) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f), src);
+    }
+    prepareDir(dir, iso.setpriv ? uid : null);
+    const box = new Sandboxed(
+      {
+        script: COMPILE_SCRIPT,
+        args: [JSON.stringify({ files: [...sources.keys()], trusted: [GRADER_ROOT] })],
+        cwd: dir,
+        env: childEnv(dir, 'js', 1),
+        timeLimitS: 60,
+        memoryMB: 2048,
+        confine: true,
+        uid,
+        maxOutputBytes: MAX_MESSAGE_BYTES,
+      },
+      iso,
+    );
+    let answer: { files?: Record<string, string>; diagnostics?: string[] } | null = null;
+    box.onLine((line) => {
+      try {
+        answer = JSON.parse(line);
+      } catch {
+        /* ignored */
+      }
+    });
+    const reason = await box.exited;
+    await box.close();
+    const a = answer as { files?: Record<string, string>; diagnostics?: string[] } | null;
+    if (!a || typeof a.files !== 'object' || a.files === null) {
+      const why = reason.kind === 'exit' ? box.output().stderr.slice(0, 500) : '';
+      return { js: new Map(), diagnostics: [], failure: text(`compiling the submission failed: ${render(describeExit(reason))} ${why}`, `提出物のコンパイルに失敗しました: ${renderJa(describeExit(reason))} ${why}`) };
+    }
+    return { js: new Map(Object.entries(a.files)), diagnostics: Array.isArray(a.diagnostics) ? a.diagnostics.map(String) : [], failure: null };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function render(t: Text): string {
+  return typeof t === 'string' ? t : t.en;
+}
+function renderJa(t: Text): string {
+  return typeof t === 'string' ? t : t.ja;
+}
+
+/** The reference solution, started only if a test asks it something. Trusted: not confined. */
+class LazyReference extends RequestStudent {
+  private remote: RemoteStudent | null = null;
+  private box: Sandboxed | null = null;
+
+  constructor(private readonly bundle: Bundle, private readonly modules: readonly string[], private readonly seed: number, private readonly iso: Isolation) {
+    super();
+  }
+
+  protected request(req: Request): Promise<Value> {
+    if (!this.remote) {
+      const dir = this.bundle.referenceDir;
+      this.box = new Sandboxed(
+        {
+          script: CHILD_SCRIPT,
+          args: [JSON.stringify({ workDir: dir, modules: this.modules, trusted: [GRADER_ROOT], seed: this.seed })],
+          cwd: dir,
+          env: childEnv(dir, this.bundle.spec.backend, this.bundle.spec.threads),
+          timeLimitS: 600,
+          memoryMB: 4096,
+          confine: false,
+          uid: 0,
+          maxOutputBytes: MAX_MESSAGE_BYTES,
+        },
+        this.iso,
+      );
+      this.remote = new RemoteStudent(this.box);
+    }
+    return (this.remote as unknown as { request(r: Request): Promise<Value> }).request(req).catch((e) => {
+      // The reference failing is the assignment's bug, never the student's.
+      throw new Error(`the reference solution failed: ${e instanceof StudentError ? render(e.feedback) : (e as Error).message}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.box) await this.box.close();
+  }
+}
+
+function failedCases(cases: readonly LoadedCase[], points: number, why: Text): CaseResult[] {
+  const total = cases.reduce((a, c) => a + (c.weight ?? 1), 0);
+  return cases.map((c) => ({
+    task: c.task,
+    name: c.name,
+    visibility: c.visibility,
+    weight: c.weight ?? 1,
+    passed: false,
+    score: 0,
+    maxScore: (points * (c.weight ?? 1)) / total,
+    feedback: [why],
+    durationS: 0,
+  }));
+}
+
+/** Grades one submission folder against a loaded bundle. Never throws for anything the submission does. */
+export async function gradeSubmission(bundle: Bundle, submissionDir: string, opts: GradeOptions = {}): Promise<GradeResult> {
+  const start = performance.now();
+  const iso = probeIsolation();
+  const uid = uidFor(opts.slot ?? 0);
+  const spec = bundle.spec;
+  const sub = readSubmission(submissionDir, spec.files, spec.submissionLimitKB);
+  const notes: Text[] = [...sub.notes];
+  const compiled = await compile(sub.sources, iso, uid);
+  if (compiled.failure) notes.push(compiled.failure);
+  if (compiled.diagnostics.length) {
+    const list = compiled.diagnostics.join('\n');
+    notes.push(text(`TypeScript reported problems (the code still ran where it could):\n${list}`, `TypeScript がエラーを報告しました (実行できる部分は実行しました):\n${list}`));
+  }
+  const tasks: TaskResult[] = [];
+  for (const task of spec.tasks) {
+    const t0 = performance.now();
+    const cases = bundle.cases.get(task.id) ?? [];
+    const files = bundle.taskFiles[task.id] ?? spec.files;
+    const limits = { timeS: task.timeLimitS, memoryMB: task.memoryMB };
+    const problem = files.map((f) => sub.problems.get(f) ?? (compiled.js.has(f) ? null : compiled.failure)).find((p) => p) ?? null;
+    let caseResults: CaseResult[];
+    const taskNotes: Text[] = [];
+    let stdout = '';
+    let stderr = '';
+    if (problem) {
+      caseResults = failedCases(cases, task.points, problem);
+      taskNotes.push(problem);
+    } else {
+      const work = mkdtempSync(join(tmpdir(), 'dl-grade-task-'));
+      const modules = files.map((f) => f.replace(/\.ts$/, '.js'));
+      for (const [f, js] of compiled.js) {
+        const p = join(work, f.replace(/\.ts$/, '.js'));
+        mkdirSync(dirname(p), { recursive: true });
+        writeFileSync(p, js);
+      }
+      prepareDir(work, iso.setpriv ? uid : null);
+      const box = new Sandboxed(
+        {
+          script: CHILD_SCRIPT,
+          args: [JSON.stringify({ workDir: work, modules, trusted: [GRADER_ROOT], seed: task.seed })],
+          cwd: work,
+          env: childEnv(work, spec.backend, spec.threads),
+          timeLimitS: task.timeLimitS,
+          memoryMB: task.memoryMB,
+          confine: true,
+          uid,
+          maxOutputBytes: MAX_MESSAGE_BYTES,
+        },
+        iso,
+      );
+      const reference = new LazyReference(bundle, modules, task.seed, iso);
+      try {
+        caseResults = await runTask(cases, { student: new RemoteStudent(box), reference, points: task.points, taskSeed: task.seed });
+      } finally {
+        const reason = box.exitReason;
+        await box.close();
+        await reference.close();
+        if (reason.kind !== 'running' && reason.kind !== 'closed') taskNotes.push(describeExit(reason));
+        ({ stdout, stderr } = box.output());
+        rmSync(work, { recursive: true, force: true });
+      }
+    }
+    const score = roundScore(caseResults.reduce((a, c) => a + c.score, 0));
+    tasks.push({
+      id: task.id,
+      title: task.title,
+      points: task.points,
+      score,
+      status: taskStatus(score, task.points),
+      durationS: (performance.now() - t0) / 1000,
+      cases: caseResults,
+      notes: taskNotes,
+      stdout,
+      stderr,
+      limits,
+      seed: task.seed,
+    });
+  }
+  return {
+    assignment: { id: spec.id, title: spec.title },
+    score: roundScore(tasks.reduce((a, t) => a + t.score, 0)),
+    maxScore: roundScore(spec.tasks.reduce((a, t) => a + t.points, 0)),
+    executionTimeS: (performance.now() - start) / 1000,
+    tasks,
+    notes,
+    isolation: {
+      separateProcess: true,
+      uid: iso.setpriv ? uid : null,
+      network: iso.netns ? 'isolated' : 'not isolated',
+      rlimits: iso.prlimit,
+      notes: iso.notes,
+    },
+    environment: environment(spec.backend, spec.threads),
+    gradedAt: new Date().toISOString(),
+  };
+}
