@@ -1,5 +1,5 @@
 import { Parameter, Variable, noGrad, relu } from '@dl/autograd';
-import { Tensor, ones, randn, tensor, zeros } from '@dl/tensor';
+import { DTypeError, Tensor, ones, randn, tensor, zeros } from '@dl/tensor';
 import { BatchNorm1d, Dropout, Linear, Module, ModuleList, ReLU, Sequential, asVariable, type Input, type StateDict } from './index';
 
 class MLP extends Module {
@@ -247,6 +247,23 @@ describe('Module: stateDict / loadStateDict', () => {
       "loadStateDict(MLP): size mismatch for 'fc1.weight': checkpoint [3, 5], model [3, 4]. The checkpoint was made for a model with other layer sizes",
     );
     expect(() => m.loadStateDict({ ...m.stateDict(), 'fc1.bias': [1, 2, 3] as never })).toThrow("loadStateDict: 'fc1.bias' is not a Tensor");
+  });
+
+  it('refuses a dtype of another kind (int32 for a float32 weight, float for an int32 counter), naming the tensor and both dtypes', () => {
+    const m = new MLP();
+    const before = m.fc1.weight.toArray();
+    const asInt = { ...m.stateDict(), 'fc1.weight': zeros([3, 4], { dtype: 'int32' }) };
+    expect(() => m.loadStateDict(asInt)).toThrow(DTypeError);
+    expect(() => m.loadStateDict(asInt, { strict: false })).toThrow(
+      "loadStateDict(MLP): dtype mismatch for 'fc1.weight': checkpoint int32, model float32. The state dict is damaged or not made for this model (float weights can only be loaded from float32 or float64 tensors)",
+    );
+    expect(m.fc1.weight.toArray()).toEqual(before); // nothing was loaded
+    const bn = new BatchNorm1d(2);
+    expect(() => bn.loadStateDict({ ...bn.stateDict(), num_batches_tracked: zeros([]) })).toThrow(/'num_batches_tracked': checkpoint float32, model int32/);
+    // float32 <-> float64 is a conversion, not an error
+    const d = new MLP().double();
+    d.loadStateDict(m.stateDict());
+    expect(d.fc1.weight.dtype).toBe('float64');
   });
 
   it('loading does not record a graph', () => {

@@ -23,7 +23,7 @@
  * {@link ModuleList} / {@link ModuleDict}, or {@link Module.registerParameter} with a name.
  */
 import { Parameter, Variable, noGrad } from '@dl/autograd';
-import { Tensor, ShapeError, ValueError, type DType } from '@dl/tensor';
+import { DTypeError, Tensor, ShapeError, ValueError, type DType } from '@dl/tensor';
 
 /** What modules accept as input: a Tensor (a constant) or a Variable. */
 export type Input = Tensor | Variable;
@@ -310,8 +310,11 @@ export abstract class Module {
 
   /**
    * Copies `sd` into the parameters and buffers (in place, so optimizers keep working). Every
-   * shape must match; with `strict` (the default) the keys must match too. Values are converted
-   * to each parameter's dtype.
+   * shape must match; with `strict` (the default) the keys must match too. Floating-point values
+   * are converted to each parameter's floating-point dtype (float32 <-> float64); any other dtype
+   * change (an int32 or bool tensor for a float32 weight, a float for an int32 counter) is a
+   * DTypeError naming the tensor and both dtypes: such a state dict is damaged or not a state dict
+   * of this model, and its bytes would load as garbage.
    */
   loadStateDict(sd: StateDict, opts: LoadStateDictOptions = {}): LoadStateDictResult {
     const strict = opts.strict ?? true;
@@ -339,6 +342,8 @@ export abstract class Module {
       );
     }
     const mismatched: string[] = [];
+    const wrongDtype: string[] = [];
+    const kind = (d: DType): string => (d === 'float32' || d === 'float64' ? 'float' : d);
     for (const [k, t] of targets) {
       if (!(k in sd)) continue;
       const src = sd[k];
@@ -347,11 +352,18 @@ export abstract class Module {
       if (src.shape.length !== cur.shape.length || src.shape.some((s, i) => s !== cur.shape[i])) {
         mismatched.push(`'${k}': checkpoint [${src.shape.join(', ')}], model [${cur.shape.join(', ')}]`);
       }
+      if (kind(src.dtype) !== kind(cur.dtype)) wrongDtype.push(`'${k}': checkpoint ${src.dtype}, model ${cur.dtype}`);
     }
     if (mismatched.length > 0) {
       throw new ShapeError(
         `loadStateDict(${this.constructor.name}): size mismatch for ${mismatched.join('; ')}. ` +
           'The checkpoint was made for a model with other layer sizes',
+      );
+    }
+    if (wrongDtype.length > 0) {
+      throw new DTypeError(
+        `loadStateDict(${this.constructor.name}): dtype mismatch for ${wrongDtype.join('; ')}. ` +
+          'The state dict is damaged or not made for this model (float weights can only be loaded from float32 or float64 tensors)',
       );
     }
     noGrad(() => {
