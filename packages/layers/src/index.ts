@@ -72,6 +72,7 @@ export {
 
 // saving and loading
 export {
+  CHECKSUM_KEY,
   SAFETENSORS_DTYPES,
   SafetensorsError,
   deserialize,
@@ -84,3 +85,4 @@ export {
   type SaveOptions,
   type SaveableStateDict,
 } from './serialization';
+export { nodeAtomicFs, processAlive, removeStaleTemps, syncDirectory, tempPrefix, writeFileAtomic, type AtomicFs } from './atomic';

@@ -6,6 +6,7 @@
  * random mutations and truncations of a valid file either throw a SafetensorsError or load tensors
  * that are exactly the bytes the (still valid) header points to.
  */
+import { createHash } from 'crypto';
 import fc from 'fast-check';
 import * as fs from 'fs';
 import { tmpdir } from 'os';
@@ -14,6 +15,7 @@ import { Parameter, Variable } from '@dl/autograd';
 import { Tensor, randn, tensor, type DType } from '@dl/tensor';
 import { Linear } from './linear';
 import {
+  CHECKSUM_KEY,
   SAFETENSORS_DTYPES,
   SafetensorsError,
   deserialize,
@@ -66,7 +68,7 @@ afterAll(() => {
 
 describe('the byte layout', () => {
   it('8-byte little-endian header length, JSON header padded with spaces to a multiple of 8, then raw data', () => {
-    const bytes = serialize({ b: tensor([1, 2], { dtype: 'int32' }), a: tensor([1.5]) });
+    const bytes = serialize({ b: tensor([1, 2], { dtype: 'int32' }), a: tensor([1.5]) }, { checksum: false });
     const json = '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"I32","shape":[2],"data_offsets":[4,12]}}';
     const padded = Math.ceil(json.length / 8) * 8;
     expect(Array.from(bytes.subarray(0, 8))).toEqual([padded, 0, 0, 0, 0, 0, 0, 0]);
@@ -83,7 +85,7 @@ describe('the byte layout', () => {
       'm.scalar': tensor(7),
       'e.empty': new Tensor(new Float32Array(0), [0, 3]),
     };
-    const bytes = serialize(sd, { metadata: { format: 'pt', epoch: '3' } });
+    const bytes = serialize(sd, { metadata: { format: 'pt', epoch: '3' }, checksum: false });
     const { n, json } = headerOf(bytes);
     expect(n % 8).toBe(0);
     expect(Object.keys(json)).toEqual(['__metadata__', 'a.weight', 'e.empty', 'm.scalar', 'z.bias']);
@@ -136,7 +138,8 @@ describe('round trips', () => {
           const { tensors, metadata: m } = deserializeWithMetadata(serialize(sd, { metadata }));
           expect(Object.keys(tensors).sort()).toEqual(Object.keys(sd).sort());
           for (const [k, t] of Object.entries(sd)) expect(sameTensor(tensors[k], t.contiguous())).toBe(true);
-          expect(m).toEqual(metadata ?? null);
+          // an empty __metadata__ reads as none (the file holds only the checksums there)
+          expect(m ?? {}).toEqual(metadata ?? {});
         },
       ),
       { numRuns: 100 },
@@ -324,7 +327,7 @@ describe('fuzz: random damage never crashes, hangs or returns garbage', () => {
       mask: tensor([true, false]),
       d: tensor([Math.PI], { dtype: 'float64' }),
     },
-    { metadata: { format: 'pt' } },
+    { metadata: { format: 'pt' }, checksum: false },
   );
 
   const mutation = fc.oneof(
@@ -381,12 +384,12 @@ describe('fuzz: random damage never crashes, hangs or returns garbage', () => {
       }),
       { numRuns: 500 },
     );
-    // both outcomes happen: damage to the data section loads (there is no checksum), the rest is refused
+    // both outcomes happen: damage to the data section loads (this file has no checksums), the rest is refused
     expect(loaded).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(100);
   });
 
-  it('damage confined to the data section loads the damaged values (no checksum to catch it), except invalid BOOL bytes', () => {
+  it('without checksums, damage confined to the data section loads the damaged values, except invalid BOOL bytes', () => {
     const { n, json } = headerOf(valid);
     const mask = json.mask as { data_offsets: [number, number] };
     fc.assert(
@@ -399,10 +402,85 @@ describe('fuzz: random damage never crashes, hangs or returns garbage', () => {
           return;
         }
         const back = deserialize(bytes);
-        const again = serialize(back, { metadata: { format: 'pt' } });
+        const again = serialize(back, { metadata: { format: 'pt' }, checksum: false });
         expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('checksums (dl.sha256 in __metadata__)', () => {
+  const sd = { 'fc.weight': tensor([[1, 2], [3, 4]]), 'fc.bias': tensor([0.5, -1]), ids: tensor([7], { dtype: 'int32' }) };
+  const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+  it('each tensor gets its dtype and the SHA-256 of its bytes; loading verifies and hides them', () => {
+    const bytes = serialize(sd, { metadata: { epoch: '3' } });
+    const { n, json } = headerOf(bytes);
+    const meta = json.__metadata__ as Record<string, string>;
+    expect(Object.keys(meta)).toEqual(['epoch', CHECKSUM_KEY]);
+    const sums = JSON.parse(meta[CHECKSUM_KEY]) as Record<string, { dtype: string; sha256: string }>;
+    const w = json['fc.weight'] as { data_offsets: [number, number] };
+    expect(sums['fc.weight']).toEqual({ dtype: 'F32', sha256: sha(bytes.subarray(8 + n + w.data_offsets[0], 8 + n + w.data_offsets[1])) });
+    expect(Object.keys(sums).sort()).toEqual(['fc.bias', 'fc.weight', 'ids']);
+    expect(deserializeWithMetadata(bytes).metadata).toEqual({ epoch: '3' });
+    expect(deserializeWithMetadata(serialize(sd)).metadata).toBeNull();
+    // checksum: false writes what Python's safetensors writes; such files load as before
+    expect(headerOf(serialize(sd, { checksum: false })).json.__metadata__).toBeUndefined();
+    expect(deserialize(serialize(sd, { checksum: false }))['fc.bias'].toArray()).toEqual([0.5, -1]);
+    // a checksum given in metadata (e.g. passed on from a loaded file) is replaced by the right one
+    const stale = serialize(sd, { metadata: { [CHECKSUM_KEY]: '{"x":{"dtype":"F32","sha256":"00"}}' } });
+    expect(deserialize(stale)['fc.bias'].toArray()).toEqual([0.5, -1]);
+  });
+
+  it('three bytes overwritten inside the weights are an error naming the tensor', () => {
+    const bytes = serialize(sd);
+    const { n, json } = headerOf(bytes);
+    const [b] = (json['fc.weight'] as { data_offsets: [number, number] }).data_offsets;
+    const bad = bytes.slice();
+    bad.set([0x12, 0x34, 0x56], 8 + n + b + 5);
+    expect(() => deserialize(bad)).toThrow(SafetensorsError);
+    expect(() => deserialize(bad)).toThrow(
+      /^safetensors the buffer: tensor 'fc\.weight': its data does not match the SHA-256 saved with it \(saved [0-9a-f]{12}\.\.\., now [0-9a-f]{12}\.\.\.\); the file was changed after it was saved/,
+    );
+    const path = join(dir, 'damaged.safetensors');
+    fs.writeFileSync(path, bad);
+    expect(() => load(path)).toThrow(new RegExp(`safetensors '${path.replace(/[.]/g, '\\.')}': tensor 'fc\\.weight': its data does not match`));
+  });
+
+  it('a dtype changed in the header (F32 -> I32) is an error naming the tensor and both dtypes', () => {
+    const bytes = serialize(sd);
+    const text = Buffer.from(bytes).toString('latin1').replace('"fc.weight":{"dtype":"F32"', '"fc.weight":{"dtype":"I32"');
+    expect(() => deserialize(Buffer.from(text, 'latin1'))).toThrow(
+      /tensor 'fc\.weight' is stored as I32 but was saved as F32 \(its dtype was changed in the header\); the file was changed after it was saved/,
+    );
+  });
+
+  it('any change to the data section of a checksummed file is refused (fast-check)', () => {
+    const bytes = serialize({ a: randn([5, 3]), m: tensor([true, false]), i: tensor([1, 2], { dtype: 'int32' }) });
+    const { n } = headerOf(bytes);
+    fc.assert(
+      fc.property(fc.nat({ max: bytes.length - 9 - n }), fc.integer({ min: 1, max: 255 }), (at, delta) => {
+        const bad = bytes.slice();
+        bad[8 + n + at] = (bad[8 + n + at] + delta) & 0xff;
+        expect(() => deserialize(bad)).toThrow(/^safetensors the buffer: tensor '(a|m|i)': /);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('save writes the checksums, and removes temporary files left by a write that was killed', () => {
+    const sub = fs.mkdtempSync(join(dir, 'stale-'));
+    const path = join(sub, 'm.safetensors');
+    // a write killed half-way by a process that no longer runs (pid 2^22 + 1 is above Linux's pid_max)
+    const dead = join(sub, `m.safetensors.tmp-${2 ** 22 + 1}-0123456789ab`);
+    fs.writeFileSync(dead, 'half a file');
+    // a temporary file of a process that still runs (this one's parent) is left alone
+    const live = join(sub, `m.safetensors.tmp-${process.ppid}-0123456789ab`);
+    fs.writeFileSync(live, 'being written');
+    save(sd, path);
+    expect(fs.readdirSync(sub).sort()).toEqual(['m.safetensors', `m.safetensors.tmp-${process.ppid}-0123456789ab`]);
+    expect(loadWithMetadata(path).tensors.ids.toArray()).toEqual([7]);
+    expect(headerOf(fs.readFileSync(path)).json.__metadata__).toHaveProperty([CHECKSUM_KEY]);
   });
 });

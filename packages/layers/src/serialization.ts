@@ -21,17 +21,26 @@
  * const { tensors, metadata } = loadWithMetadata('model.safetensors');
  * ```
  *
- * `save` writes atomically: a temporary file in the same directory, fsync, then rename, so a crash
- * leaves either the old file or the new one. Every way a file can be damaged (truncated, wrong
- * header length, invalid JSON, unknown dtype, offsets out of range, overlapping or leaving gaps,
- * shape and byte length disagreeing) is a SafetensorsError naming the file.
+ * `save` writes atomically (see `atomic.ts`): a temporary file in the same directory, fsync, then
+ * rename, so a crash leaves either the old file or the new one (and the temporary files of writes
+ * killed half-way are removed by the next save of the same file). Every way a file can be damaged
+ * (truncated, wrong header length, invalid JSON, unknown dtype, offsets out of range, overlapping or
+ * leaving gaps, shape and byte length disagreeing) is a SafetensorsError naming the file.
+ *
+ * Checksums: unless `{ checksum: false }`, the header's `__metadata__` gets a `dl.sha256` entry, a
+ * JSON object giving each tensor's dtype as saved and the SHA-256 of its data bytes:
+ * `{"fc.weight":{"dtype":"F32","sha256":"9f86d0..."}}` (in Python:
+ * `hashlib.sha256(t.numpy().tobytes()).hexdigest()`). Loading verifies it when present, so bytes
+ * changed inside the data section, or a dtype edited in the header, are errors naming the tensor
+ * instead of silently different weights. Files without it (PyTorch's) load as before; PyTorch reads
+ * ours and ignores the entry.
  */
-import { randomBytes } from 'crypto';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { endianness } from 'os';
-import { dirname } from 'path';
 import { Variable } from '@dl/autograd';
 import { DLError, Tensor, fmtShape, type DType, type Storage } from '@dl/tensor';
+import { writeFileAtomic, type AtomicFs } from './atomic';
 
 /** A damaged or unsupported safetensors file, or a state dict that cannot be saved. */
 export class SafetensorsError extends DLError {}
@@ -70,12 +79,29 @@ export type SaveableStateDict = Record<string, Tensor | Variable>;
 export interface SaveOptions {
   /** Free-form string metadata stored in the header's `__metadata__` (e.g. `{ format: 'pt' }`). */
   metadata?: Record<string, string>;
+  /**
+   * Store each tensor's SHA-256 in `__metadata__['dl.sha256']` (default true; see the module
+   * comment). `false` writes exactly what Python's `safetensors` writes for the same tensors.
+   */
+  checksum?: boolean;
+  /** The file-system calls of `save` (tests pass one that fails on purpose). */
+  io?: AtomicFs;
+}
+
+/** The `__metadata__` key holding the tensors' checksums. */
+export const CHECKSUM_KEY = 'dl.sha256';
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Tensors and header metadata, as `loadWithMetadata` / `deserializeWithMetadata` return them. */
 export interface LoadedSafetensors {
   tensors: Record<string, Tensor>;
-  /** The header's `__metadata__`, or null when the file has none. */
+  /**
+   * The header's `__metadata__`, or null when the file has none. The `dl.sha256` checksums (see
+   * the module comment) are verified and left out.
+   */
   metadata: Record<string, string> | null;
 }
 
@@ -97,7 +123,8 @@ export function serialize(stateDict: SaveableStateDict, opts: SaveOptions = {}):
   const names = Object.keys(stateDict).sort(compareNames);
   // [key, value] pairs, written in this order (a JS object would move integer-like keys first)
   const header: [string, unknown][] = [];
-  if (opts.metadata !== undefined) header.push(['__metadata__', checkMetadata(what, opts.metadata)]);
+  const metadata = opts.metadata !== undefined ? checkMetadata(what, opts.metadata) : undefined;
+  const checksums: [string, { dtype: string; sha256: string }][] | null = opts.checksum === false || names.length === 0 ? null : [];
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const name of names) {
@@ -111,9 +138,13 @@ export function serialize(stateDict: SaveableStateDict, opts: SaveOptions = {}):
     }
     const bytes = tensorBytes(t);
     header.push([name, { dtype: WRITE_DTYPE[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes.length] }]);
+    if (checksums !== null) checksums.push([name, { dtype: WRITE_DTYPE[t.dtype], sha256: sha256(bytes) }]);
     chunks.push(bytes);
     offset += bytes.length;
   }
+  // the checksums replace any given in `metadata`; fromEntries keeps a tensor named '__proto__' an own key
+  const meta = checksums !== null ? { ...(metadata ?? {}), [CHECKSUM_KEY]: JSON.stringify(Object.fromEntries(checksums)) } : metadata;
+  if (meta !== undefined) header.unshift(['__metadata__', meta]);
   const json = new TextEncoder().encode(`{${header.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
   const padded = Math.ceil(json.length / 8) * 8;
   const out = new Uint8Array(8 + padded + offset);
@@ -141,44 +172,10 @@ export function serialize(stateDict: SaveableStateDict, opts: SaveOptions = {}):
  */
 export function save(stateDict: SaveableStateDict, path: string, opts: SaveOptions = {}): void {
   const bytes = serialize(stateDict, opts);
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fd: number | null = null;
   try {
-    fd = fs.openSync(tmp, 'wx', 0o644);
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = null;
-    fs.renameSync(tmp, path);
+    writeFileAtomic(path, bytes, opts.io);
   } catch (err) {
-    if (fd !== null) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // already failing: the original error is the one to report
-      }
-    }
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // the temporary file may not exist (open failed)
-    }
     throw new SafetensorsError(`save: could not write '${path}': ${errorMessage(err)}`);
-  }
-  syncDirectory(dirname(path));
-}
-
-/** fsync of the directory makes the rename itself durable; not every platform allows it. */
-function syncDirectory(dir: string): void {
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // best effort (e.g. Windows cannot open directories)
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
   }
 }
 
@@ -322,10 +319,42 @@ function parse(bytes: Uint8Array, source: string): LoadedSafetensors {
     pos = e.end;
   }
   if (pos !== dataLen) fail(`the tensors cover ${pos} bytes but the data section has ${dataLen}; the file has trailing bytes or is damaged`);
+  if (metadata !== null && Object.prototype.hasOwnProperty.call(metadata, CHECKSUM_KEY)) {
+    verifyChecksums(metadata[CHECKSUM_KEY], entries, (e) => bytes.subarray(dataStart + e.begin, dataStart + e.end), fail);
+    // verified: the caller gets the metadata it saved
+    const rest = Object.entries(metadata).filter(([k]) => k !== CHECKSUM_KEY);
+    metadata = rest.length > 0 ? (Object.fromEntries(rest) as Record<string, string>) : null;
+  }
 
   const tensors: [string, Tensor][] = entries.map((e) => [e.name, decodeTensor(e, bytes.subarray(dataStart + e.begin, dataStart + e.end), fail)]);
   // fromEntries defines own properties, so even a tensor named '__proto__' is just a key
   return { tensors: Object.fromEntries(tensors), metadata };
+}
+
+/** Checks every tensor against the `dl.sha256` metadata written by `serialize` (see the module comment). */
+function verifyChecksums(text: string, entries: Entry[], data: (e: Entry) => Uint8Array, fail: (msg: string) => never): void {
+  const damaged = 'the file was changed after it was saved (damaged on disk or in transfer, or edited): use an intact copy, or save it again';
+  let sums: unknown;
+  try {
+    sums = JSON.parse(text);
+  } catch {
+    return fail(`__metadata__['${CHECKSUM_KEY}'] is not valid JSON; ${damaged}`);
+  }
+  if (sums === null || typeof sums !== 'object' || Array.isArray(sums)) return fail(`__metadata__['${CHECKSUM_KEY}'] must be a JSON object; ${damaged}`);
+  const table = sums as Record<string, unknown>;
+  const names = new Set(entries.map((e) => e.name));
+  for (const name of Object.keys(table)) {
+    if (!names.has(name)) fail(`tensor '${name}' has a checksum but is not in the file; ${damaged}`);
+  }
+  for (const e of entries) {
+    const rec = Object.prototype.hasOwnProperty.call(table, e.name) ? table[e.name] : undefined;
+    if (rec === undefined) fail(`tensor '${e.name}' has no checksum in __metadata__['${CHECKSUM_KEY}'] (it was added after saving); ${damaged}`);
+    const { dtype, sha256: want } = (rec ?? {}) as Record<string, unknown>;
+    if (typeof dtype !== 'string' || typeof want !== 'string') fail(`tensor '${e.name}': its checksum entry must be {dtype, sha256}; ${damaged}`);
+    if (dtype !== e.dtype) fail(`tensor '${e.name}' is stored as ${e.dtype} but was saved as ${String(dtype)} (its dtype was changed in the header); ${damaged}`);
+    const got = sha256(data(e));
+    if (got !== want) fail(`tensor '${e.name}': its data does not match the SHA-256 saved with it (saved ${String(want).slice(0, 12)}..., now ${got.slice(0, 12)}...); ${damaged}`);
+  }
 }
 
 function readMetadata(info: unknown, fail: (msg: string) => never): Record<string, string> {
