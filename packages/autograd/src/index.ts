@@ -24,7 +24,7 @@ export {
 export { toDot, type DotOptions } from './dot';
 export { add, div, maximum, minimum, mul, neg, pow, sub, where } from './functions/arithmetic';
 export { abs, cast, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, step, tanh } from './functions/math';
-export { amax, amin, cumsum, logSoftmax, logsumexp, mean, prod, softmax, sum, sumTo, variance } from './functions/reduce';
+export { amax, amin, cumsum, logSoftmax, logsumexp, mean, prod, softmax, std, sum, sumTo, variance } from './functions/reduce';
 export {
   cat,
   chunk,

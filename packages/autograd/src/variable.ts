@@ -24,9 +24,18 @@ import {
   promote,
   scalarTensor,
   tensor,
+  extremeArgs,
+  type DimArg,
+  type DimArgs,
+  type DimOptions,
   type DType,
+  type ExtremeArgs,
   type NestedArray,
+  type ReduceArgs,
+  type ReduceOptions,
   type TensorData,
+  type VarArgs,
+  type VarOptions,
 } from '@dl/tensor';
 import { runBackward } from './engine';
 import type { Function } from './function';
@@ -56,14 +65,7 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-export interface ReduceOptions {
-  dim?: number | readonly number[];
-  keepdim?: boolean;
-}
-
-export interface VarOptions extends ReduceOptions {
-  unbiased?: boolean;
-}
+export type { ReduceOptions, VarOptions } from '@dl/tensor';
 
 export class Variable {
   data: Tensor;
@@ -305,54 +307,125 @@ export class Variable {
   }
 
   // ---- reductions ----
-  sum(opts: ReduceOptions = {}): Variable {
-    return R.sum(this, opts);
+  //
+  // The same argument forms as Tensor's (PyTorch's positional ones or an options object, read by
+  // @dl/tensor's shared parsers): `y.sum(1)`, `y.sum(1, true)`, `y.sum([0, 1])`,
+  // `y.sum({ dim: 1, keepdim: true })`, `out.argmax(1)`, `x.std(1, false)`.
+
+  /**
+   * Sum over every dim, or over `dim` (one dim or a list); `keepdim` keeps them as size 1.
+   *
+   * ```ts
+   * x.sum();                          // every element
+   * x.sum(1);  x.sum(1, true);        // PyTorch's x.sum(1), x.sum(1, keepdim=True)
+   * x.sum([0, 1]);
+   * x.sum({ dim: 1, keepdim: true }); // the options form
+   * ```
+   */
+  sum(opts?: ReduceOptions): Variable;
+  sum(dim: DimArg | undefined, keepdim?: boolean): Variable;
+  sum(...args: ReduceArgs): Variable {
+    return R.sum(this, ...args);
   }
-  mean(opts: ReduceOptions = {}): Variable {
-    return R.mean(this, opts);
+  /** Mean over every dim or over `dim`: `x.mean(0)`, `x.mean(-1, true)`, `x.mean({ dim: [1, 2] })`. */
+  mean(opts?: ReduceOptions): Variable;
+  mean(dim: DimArg | undefined, keepdim?: boolean): Variable;
+  mean(...args: ReduceArgs): Variable {
+    return R.mean(this, ...args);
   }
-  prod(opts: ReduceOptions = {}): Variable {
-    return R.prod(this, opts);
+  /** Product over every dim or over `dim`: `x.prod(1)`, `x.prod({ dim: 1, keepdim: true })`. */
+  prod(opts?: ReduceOptions): Variable;
+  prod(dim: DimArg | undefined, keepdim?: boolean): Variable;
+  prod(...args: ReduceArgs): Variable {
+    return R.prod(this, ...args);
   }
+  /**
+   * Largest value overall; with a dim (one dim) the values (differentiable) and their indices:
+   * `x.max()`, `const { values, indices } = x.max(1)` (or `x.max(1, true)`, `x.max({ dim: 1 })`).
+   */
   max(): Variable;
+  max(dim: number, keepdim?: boolean): { values: Variable; indices: Variable };
   max(opts: { dim: number; keepdim?: boolean }): { values: Variable; indices: Variable };
-  max(opts?: { dim: number; keepdim?: boolean }): Variable | { values: Variable; indices: Variable } {
-    return opts === undefined ? R.amax(this, {}) : R.maxDim('max', this, opts.dim, opts.keepdim ?? false);
+  max(...args: ExtremeArgs): Variable | { values: Variable; indices: Variable } {
+    const { dim, keepdim } = extremeArgs('max', args, true);
+    return dim === undefined ? R.amax(this) : R.maxDim('max', this, dim, keepdim);
   }
+  /** Smallest value overall; with a dim the values and their indices (`x.min(0)`, `x.min({ dim: 0 })`). */
   min(): Variable;
+  min(dim: number, keepdim?: boolean): { values: Variable; indices: Variable };
   min(opts: { dim: number; keepdim?: boolean }): { values: Variable; indices: Variable };
-  min(opts?: { dim: number; keepdim?: boolean }): Variable | { values: Variable; indices: Variable } {
-    return opts === undefined ? R.amin(this, {}) : R.maxDim('min', this, opts.dim, opts.keepdim ?? false);
+  min(...args: ExtremeArgs): Variable | { values: Variable; indices: Variable } {
+    const { dim, keepdim } = extremeArgs('min', args, true);
+    return dim === undefined ? R.amin(this) : R.maxDim('min', this, dim, keepdim);
   }
-  amax(opts: ReduceOptions = {}): Variable {
-    return R.amax(this, opts);
+  /** Largest values over every dim or over `dim` (no indices): `x.amax(1)`, `x.amax({ dim: [0, 1] })`. */
+  amax(opts?: ReduceOptions): Variable;
+  amax(dim: DimArg | undefined, keepdim?: boolean): Variable;
+  amax(...args: ReduceArgs): Variable {
+    return R.amax(this, ...args);
   }
-  amin(opts: ReduceOptions = {}): Variable {
-    return R.amin(this, opts);
+  /** Smallest values over every dim or over `dim`: `x.amin(1)`, `x.amin({ dim: 1, keepdim: true })`. */
+  amin(opts?: ReduceOptions): Variable;
+  amin(dim: DimArg | undefined, keepdim?: boolean): Variable;
+  amin(...args: ReduceArgs): Variable {
+    return R.amin(this, ...args);
   }
-  argmax(opts: { dim?: number; keepdim?: boolean } = {}): Variable {
-    return new Variable(this.data.argmax(opts));
+  /**
+   * Index of the largest value along `dim` (a constant int32 Variable), or in the flattened data:
+   * `out.argmax(1)` (PyTorch's accuracy-loop idiom), `out.argmax(1, true)`, `out.argmax({ dim: 1 })`.
+   */
+  argmax(opts?: DimOptions): Variable;
+  argmax(dim: number | undefined, keepdim?: boolean): Variable;
+  argmax(...args: ExtremeArgs): Variable {
+    return new Variable(this.data.argmax(extremeArgs('argmax', args)));
   }
-  argmin(opts: { dim?: number; keepdim?: boolean } = {}): Variable {
-    return new Variable(this.data.argmin(opts));
+  /** Index of the smallest value along `dim`, or in the flattened data: `x.argmin(0)`, `x.argmin({ dim: 0 })`. */
+  argmin(opts?: DimOptions): Variable;
+  argmin(dim: number | undefined, keepdim?: boolean): Variable;
+  argmin(...args: ExtremeArgs): Variable {
+    return new Variable(this.data.argmin(extremeArgs('argmin', args)));
   }
-  var(opts: VarOptions = {}): Variable {
-    return R.variance(this, opts);
+  /**
+   * Variance, dividing by `n - correction` (unbiased `n - 1` by default; `n` with `unbiased: false`
+   * or `correction: 0`): `x.var()`, `x.var(false)`, `x.var(1)`, `x.var(1, false, true)` (dim,
+   * unbiased, keepdim, as PyTorch), `x.var({ dim: 1, correction: 0 })`.
+   */
+  var(opts?: VarOptions): Variable;
+  var(unbiased: boolean): Variable;
+  var(dim: DimArg | undefined, unbiased?: boolean, keepdim?: boolean): Variable;
+  var(...args: VarArgs): Variable {
+    return R.variance(this, ...args);
   }
-  std(opts: VarOptions = {}): Variable {
-    return R.variance(this, opts).sqrt();
+  /** Standard deviation, with var's arguments (`x.std(1)`, `x.std(1, false)`, `x.std({ dim: 1 })`). */
+  std(opts?: VarOptions): Variable;
+  std(unbiased: boolean): Variable;
+  std(dim: DimArg | undefined, unbiased?: boolean, keepdim?: boolean): Variable;
+  std(...args: VarArgs): Variable {
+    return R.std(this, ...args);
   }
-  logsumexp(opts: ReduceOptions = {}): Variable {
-    return R.logsumexp(this, opts);
+  /** `log(sum(exp(x)))` over every dim or over `dim`, stably: `x.logsumexp(1)`, `x.logsumexp({ dim: 1 })`. */
+  logsumexp(opts?: ReduceOptions): Variable;
+  logsumexp(dim: DimArg | undefined, keepdim?: boolean): Variable;
+  logsumexp(...args: ReduceArgs): Variable {
+    return R.logsumexp(this, ...args);
   }
-  softmax(dim: number): Variable {
-    return R.softmax(this, dim);
+  /** Softmax along `dim`: `x.softmax(1)` or `x.softmax({ dim: 1 })`. */
+  softmax(dim: number): Variable;
+  softmax(opts: { dim: number }): Variable;
+  softmax(...args: DimArgs): Variable {
+    return R.softmax(this, ...args);
   }
-  logSoftmax(dim: number): Variable {
-    return R.logSoftmax(this, dim);
+  /** Log-softmax along `dim`: `x.logSoftmax(1)` or `x.logSoftmax({ dim: 1 })`. */
+  logSoftmax(dim: number): Variable;
+  logSoftmax(opts: { dim: number }): Variable;
+  logSoftmax(...args: DimArgs): Variable {
+    return R.logSoftmax(this, ...args);
   }
-  cumsum(dim: number): Variable {
-    return R.cumsum(this, dim);
+  /** Cumulative sum along `dim`: `x.cumsum(0)` or `x.cumsum({ dim: 0 })`. */
+  cumsum(dim: number): Variable;
+  cumsum(opts: { dim: number }): Variable;
+  cumsum(...args: DimArgs): Variable {
+    return R.cumsum(this, ...args);
   }
   /** Sums down to `shape`, undoing broadcasting. */
   sumTo(shape: readonly number[]): Variable {

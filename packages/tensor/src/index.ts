@@ -5,7 +5,7 @@
  * ```ts
  * import { tensor, arange } from '@dl/tensor';
  * const x = arange(6).reshape(2, 3).float();
- * console.log(x.mul(2).sum({ dim: 1 }).toString()); // tensor([ 6., 24.])
+ * console.log(x.mul(2).sum(1).toString()); // tensor([ 6., 24.]); also .sum({ dim: 1 })
  * ```
  */
 import { registerBackend } from './backend';
@@ -37,7 +37,25 @@ function registerNative(): void {
 }
 
 export { Tensor } from './tensor';
-export type { NestedArray, ReduceOptions, TensorLike, ValuesIndices, VarOptions } from './tensor';
+export type { NestedArray, TensorLike, ValuesIndices } from './tensor';
+export {
+  describeArg,
+  dimArg,
+  extremeArgs,
+  reduceArgs,
+  varArgs,
+  type DimArg,
+  type DimArgs,
+  type DimOptions,
+  type ExtremeArgs,
+  type ExtremeSpec,
+  type ReduceArgs,
+  type ReduceOptions,
+  type ReduceSpec,
+  type VarArgs,
+  type VarOptions,
+  type VarSpec,
+} from './reduce-args';
 export {
   DEFAULT_FLOAT,
   DTYPES,

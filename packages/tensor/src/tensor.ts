@@ -10,7 +10,7 @@
  * ```ts
  * const a = tensor([[1, 2], [3, 4]]);   // float32 by default
  * const b = a.transpose(0, 1);           // a view, no copy
- * a.matmul(b).sum({ dim: 1 }).toArray(); // [12, 32]
+ * a.matmul(b).sum(1).toArray();        // [12, 32] (or .sum({ dim: 1 }))
  * ```
  */
 import type { View } from './backend';
@@ -18,6 +18,20 @@ import { getBackend } from './backend';
 import { dtypeOfStorage, type DType, type Storage } from './dtype';
 import { ValueError, fmtShape } from './errors';
 import { formatTensor } from './format';
+import {
+  dimArg,
+  extremeArgs,
+  reduceArgs,
+  varArgs,
+  type DimArg,
+  type DimArgs,
+  type DimOptions,
+  type ExtremeArgs,
+  type ReduceArgs,
+  type ReduceOptions,
+  type VarArgs,
+  type VarOptions,
+} from './reduce-args';
 import { contiguousStrides, normalizeDim, numelOf, type Shape } from './shape';
 import * as E from './ops/elementwise';
 import * as I from './ops/indexing';
@@ -29,18 +43,9 @@ import * as V from './ops/views';
 /** A tensor, a JS number or a boolean: what binary ops accept as their other operand. */
 export type TensorLike = Tensor | number | boolean;
 
-/** Options of reductions. `dim` omitted reduces over every dim. */
-export interface ReduceOptions {
-  dim?: number | readonly number[];
-  keepdim?: boolean;
-}
+export type { DimArg, DimOptions, ReduceOptions, VarOptions } from './reduce-args';
 
-/** Options of `var` / `std`: `unbiased` divides by `n - 1` (PyTorch's default) instead of `n`. */
-export interface VarOptions extends ReduceOptions {
-  unbiased?: boolean;
-}
-
-/** Values and their positions along one dim, as returned by `max({ dim })` and `min({ dim })`. */
+/** Values and their positions along one dim, as returned by `max(dim)` and `min(dim)`. */
 export interface ValuesIndices {
   values: Tensor;
   indices: Tensor;
@@ -364,57 +369,139 @@ export class Tensor implements View {
   }
 
   // ---- reductions ----
+  //
+  // Every reduction takes PyTorch's positional arguments or an options object (see reduce-args.ts):
+  // `x.sum(1)`, `x.sum(1, true)`, `x.sum([0, 1])` and `x.sum({ dim: 1, keepdim: true })`. Anything
+  // else (a string or fractional dim, an unknown option, an extra argument) throws a ValueError
+  // that shows the accepted forms.
 
-  sum(opts: ReduceOptions = {}): Tensor {
-    return R.sum(this, opts);
+  /**
+   * Sum over every dim, or over `dim` (one dim or a list); `keepdim` keeps them as size 1.
+   * Integer and bool tensors sum to int32.
+   *
+   * ```ts
+   * x.sum();                          // every element: a 0-d tensor
+   * x.sum(1);                         // PyTorch's x.sum(1)
+   * x.sum(1, true);                   // x.sum(1, keepdim=True)
+   * x.sum([0, 1]);                    // several dims
+   * x.sum({ dim: 1, keepdim: true }); // the options form
+   * ```
+   */
+  sum(opts?: ReduceOptions): Tensor;
+  sum(dim: DimArg | undefined, keepdim?: boolean): Tensor;
+  sum(...args: ReduceArgs): Tensor {
+    return R.sum(this, reduceArgs('sum', args));
   }
-  mean(opts: ReduceOptions = {}): Tensor {
-    return R.mean(this, opts);
+  /** Mean over every dim or over `dim` (floating point only): `x.mean(0)`, `x.mean(-1, true)`, `x.mean({ dim: [1, 2] })`. */
+  mean(opts?: ReduceOptions): Tensor;
+  mean(dim: DimArg | undefined, keepdim?: boolean): Tensor;
+  mean(...args: ReduceArgs): Tensor {
+    return R.mean(this, reduceArgs('mean', args));
   }
-  prod(opts: ReduceOptions = {}): Tensor {
-    return R.prod(this, opts);
+  /** Product over every dim or over `dim`: `x.prod(1)`, `x.prod({ dim: 1, keepdim: true })`. */
+  prod(opts?: ReduceOptions): Tensor;
+  prod(dim: DimArg | undefined, keepdim?: boolean): Tensor;
+  prod(...args: ReduceArgs): Tensor {
+    return R.prod(this, reduceArgs('prod', args));
   }
-  /** Largest value overall; with `{ dim }` (a single dim) the values and their indices. */
+  /**
+   * Largest value overall (a 0-d tensor); with a dim (one dim) the values and their indices, as
+   * PyTorch's `x.max(dim)`:
+   *
+   * ```ts
+   * x.max();                                      // 0-d tensor
+   * const { values, indices } = x.max(1);         // or x.max(1, true), x.max({ dim: 1 })
+   * ```
+   */
   max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
   max(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
-  max(opts?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
-    return opts === undefined ? R.amax(this, {}) : R.maxDim('max', this, opts.dim, opts.keepdim ?? false);
+  max(...args: ExtremeArgs): Tensor | ValuesIndices {
+    const { dim, keepdim } = extremeArgs('max', args, true);
+    return dim === undefined ? R.amax(this, {}) : R.maxDim('max', this, dim, keepdim);
   }
+  /** Smallest value overall; with a dim the values and their indices (`x.min(0)`, `x.min({ dim: 0 })`). */
   min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
   min(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
-  min(opts?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
-    return opts === undefined ? R.amin(this, {}) : R.maxDim('min', this, opts.dim, opts.keepdim ?? false);
+  min(...args: ExtremeArgs): Tensor | ValuesIndices {
+    const { dim, keepdim } = extremeArgs('min', args, true);
+    return dim === undefined ? R.amin(this, {}) : R.maxDim('min', this, dim, keepdim);
   }
-  /** Largest values over one or several dims (no indices). */
-  amax(opts: ReduceOptions = {}): Tensor {
-    return R.amax(this, opts);
+  /** Largest values over every dim or over `dim` (one or several; no indices): `x.amax(1)`, `x.amax({ dim: [0, 1] })`. */
+  amax(opts?: ReduceOptions): Tensor;
+  amax(dim: DimArg | undefined, keepdim?: boolean): Tensor;
+  amax(...args: ReduceArgs): Tensor {
+    return R.amax(this, reduceArgs('amax', args));
   }
-  amin(opts: ReduceOptions = {}): Tensor {
-    return R.amin(this, opts);
+  /** Smallest values over every dim or over `dim`: `x.amin(1)`, `x.amin({ dim: 1, keepdim: true })`. */
+  amin(opts?: ReduceOptions): Tensor;
+  amin(dim: DimArg | undefined, keepdim?: boolean): Tensor;
+  amin(...args: ReduceArgs): Tensor {
+    return R.amin(this, reduceArgs('amin', args));
   }
-  argmax(opts: { dim?: number; keepdim?: boolean } = {}): Tensor {
-    return R.argExtreme('max', this, opts);
+  /**
+   * Index of the largest value along `dim` (int32), or in the flattened tensor without one:
+   * `out.argmax(1)` (PyTorch's accuracy-loop idiom), `x.argmax(1, true)`, `x.argmax({ dim: 1 })`.
+   */
+  argmax(opts?: DimOptions): Tensor;
+  argmax(dim: number | undefined, keepdim?: boolean): Tensor;
+  argmax(...args: ExtremeArgs): Tensor {
+    return R.argExtreme('max', this, extremeArgs('argmax', args));
   }
-  argmin(opts: { dim?: number; keepdim?: boolean } = {}): Tensor {
-    return R.argExtreme('min', this, opts);
+  /** Index of the smallest value along `dim`, or in the flattened tensor: `x.argmin(0)`, `x.argmin({ dim: 0 })`. */
+  argmin(opts?: DimOptions): Tensor;
+  argmin(dim: number | undefined, keepdim?: boolean): Tensor;
+  argmin(...args: ExtremeArgs): Tensor {
+    return R.argExtreme('min', this, extremeArgs('argmin', args));
   }
-  var(opts: VarOptions = {}): Tensor {
-    return R.variance(this, opts);
+  /**
+   * Variance over every dim or over `dim`, dividing by `n - correction`: by default the unbiased
+   * `n - 1` (PyTorch's default), `n` with `unbiased: false` / `correction: 0`. PyTorch's positional
+   * forms work too:
+   *
+   * ```ts
+   * x.var();                 x.var(false);             // all elements; biased
+   * x.var(1);                x.var(1, false, true);    // dim, unbiased, keepdim
+   * x.var({ dim: 1, correction: 0, keepdim: true });
+   * ```
+   */
+  var(opts?: VarOptions): Tensor;
+  var(unbiased: boolean): Tensor;
+  var(dim: DimArg | undefined, unbiased?: boolean, keepdim?: boolean): Tensor;
+  var(...args: VarArgs): Tensor {
+    return R.variance(this, varArgs('var', args));
   }
-  std(opts: VarOptions = {}): Tensor {
-    return R.variance(this, opts).sqrt();
+  /** Standard deviation: `sqrt(var)` with the same arguments (`x.std(1)`, `x.std(1, false)`, `x.std({ dim: 1 })`). */
+  std(opts?: VarOptions): Tensor;
+  std(unbiased: boolean): Tensor;
+  std(dim: DimArg | undefined, unbiased?: boolean, keepdim?: boolean): Tensor;
+  std(...args: VarArgs): Tensor {
+    return R.variance(this, varArgs('std', args)).sqrt();
   }
-  logsumexp(opts: ReduceOptions = {}): Tensor {
-    return R.logsumexp(this, opts);
+  /** `log(sum(exp(x)))` over every dim or over `dim`, computed stably: `x.logsumexp(1)`, `x.logsumexp({ dim: 1 })`. */
+  logsumexp(opts?: ReduceOptions): Tensor;
+  logsumexp(dim: DimArg | undefined, keepdim?: boolean): Tensor;
+  logsumexp(...args: ReduceArgs): Tensor {
+    return R.logsumexp(this, reduceArgs('logsumexp', args));
   }
-  softmax(dim: number): Tensor {
-    return R.softmax(this, dim, false);
+  /** Softmax along `dim`: `x.softmax(1)` or `x.softmax({ dim: 1 })`. */
+  softmax(dim: number): Tensor;
+  softmax(opts: { dim: number }): Tensor;
+  softmax(...args: DimArgs): Tensor {
+    return R.softmax(this, dimArg('softmax', args), false);
   }
-  logSoftmax(dim: number): Tensor {
-    return R.softmax(this, dim, true);
+  /** Log-softmax along `dim`: `x.logSoftmax(1)` or `x.logSoftmax({ dim: 1 })`. */
+  logSoftmax(dim: number): Tensor;
+  logSoftmax(opts: { dim: number }): Tensor;
+  logSoftmax(...args: DimArgs): Tensor {
+    return R.softmax(this, dimArg('logSoftmax', args), true);
   }
-  cumsum(dim: number): Tensor {
-    return R.cumsum(this, dim);
+  /** Cumulative sum along `dim`: `x.cumsum(0)` or `x.cumsum({ dim: 0 })`. */
+  cumsum(dim: number): Tensor;
+  cumsum(opts: { dim: number }): Tensor;
+  cumsum(...args: DimArgs): Tensor {
+    return R.cumsum(this, dimArg('cumsum', args));
   }
 
   // ---- linear algebra ----

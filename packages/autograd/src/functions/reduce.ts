@@ -12,13 +12,32 @@
  * | logSoftmax        | gx = gy - exp(y) * sum(gy)                                       |
  * | cumsum            | gx = reverse cumulative sum of gy                               |
  *
+ *
  * `mean`, `var`, `std` and `logsumexp` are composed from these and need no backward of their own.
+ *
+ * Every reduction reads its arguments with @dl/tensor's shared parsers (`reduceArgs`, `varArgs`,
+ * `dimArg`), so `sum(x, 1)`, `sum(x, 1, true)`, `sum(x, [0, 1])` and `sum(x, { dim: 1 })` all work,
+ * as on Tensor, and malformed arguments get the same message.
  */
-import { normalizeDim, normalizeDims, reducedShape, tensor, where as tensorWhere, zeros, type Tensor } from '@dl/tensor';
+import {
+  dimArg,
+  normalizeDim,
+  normalizeDims,
+  reduceArgs,
+  reducedShape,
+  tensor,
+  varArgs,
+  where as tensorWhere,
+  zeros,
+  type DimArgs,
+  type ReduceArgs,
+  type Tensor,
+  type VarArgs,
+} from '@dl/tensor';
 import { Function } from '../function';
-import { Variable, toVariable, type ReduceOptions, type VariableLike, type VarOptions } from '../variable';
+import { Variable, toVariable, type VariableLike } from '../variable';
 import { add, div, mul, sub } from './arithmetic';
-import { exp, log } from './math';
+import { exp, log, sqrt } from './math';
 import { expand, reshape } from './shape';
 import { scatterAdd } from './indexing';
 import { constant } from './util';
@@ -185,9 +204,11 @@ export class Cumsum extends Function {
   }
 }
 
-export function sum(x: VariableLike, opts: ReduceOptions = {}): Variable {
+/** Sum over every dim or over `dim`: `sum(x)`, `sum(x, 1)`, `sum(x, [0, 1], true)`, `sum(x, { dim: 1, keepdim: true })`. */
+export function sum(x: VariableLike, ...args: ReduceArgs): Variable {
+  const { dim, keepdim } = reduceArgs('sum', args);
   const v = toVariable(x);
-  return new Sum(normalizeDims('sum', opts.dim, v.ndim), opts.keepdim ?? false).apply(v);
+  return new Sum(normalizeDims('sum', dim, v.ndim), keepdim).apply(v);
 }
 
 export function sumTo(x: VariableLike, shape: readonly number[]): Variable {
@@ -196,28 +217,35 @@ export function sumTo(x: VariableLike, shape: readonly number[]): Variable {
   return new SumTo(shape).apply(v);
 }
 
-export function prod(x: VariableLike, opts: ReduceOptions = {}): Variable {
+/** Product over every dim or over `dim`: `prod(x, 1)`, `prod(x, { dim: 1 })`. */
+export function prod(x: VariableLike, ...args: ReduceArgs): Variable {
+  const { dim, keepdim } = reduceArgs('prod', args);
   const v = toVariable(x);
-  return new Prod(normalizeDims('prod', opts.dim, v.ndim), opts.keepdim ?? false).apply(v);
+  return new Prod(normalizeDims('prod', dim, v.ndim), keepdim).apply(v);
 }
 
-/** mean = sum / n. */
-export function mean(x: VariableLike, opts: ReduceOptions = {}): Variable {
+/** mean = sum / n: `mean(x, 0)`, `mean(x, -1, true)`, `mean(x, { dim: [1, 2] })`. */
+export function mean(x: VariableLike, ...args: ReduceArgs): Variable {
+  const { dim, keepdim } = reduceArgs('mean', args);
   const v = toVariable(x);
   if (v.dtype !== 'float32' && v.dtype !== 'float64') v.data.mean(); // throws the clear dtype error
-  const dims = normalizeDims('mean', opts.dim, v.ndim);
+  const dims = normalizeDims('mean', dim, v.ndim);
   const n = dims.reduce((a, d) => a * v.shape[d], 1);
-  return div(sum(v, opts), n);
+  return div(sum(v, { dim: dims, keepdim }), n);
 }
 
-export function amax(x: VariableLike, opts: ReduceOptions = {}): Variable {
+/** Largest values over every dim or over `dim`: `amax(x, 1)`, `amax(x, { dim: [0, 1] })`. */
+export function amax(x: VariableLike, ...args: ReduceArgs): Variable {
+  const { dim, keepdim } = reduceArgs('amax', args);
   const v = toVariable(x);
-  return new AExtreme('max', normalizeDims('amax', opts.dim, v.ndim), opts.keepdim ?? false).apply(v);
+  return new AExtreme('max', normalizeDims('amax', dim, v.ndim), keepdim).apply(v);
 }
 
-export function amin(x: VariableLike, opts: ReduceOptions = {}): Variable {
+/** Smallest values over every dim or over `dim`: `amin(x, 1)`, `amin(x, { dim: 1, keepdim: true })`. */
+export function amin(x: VariableLike, ...args: ReduceArgs): Variable {
+  const { dim, keepdim } = reduceArgs('amin', args);
   const v = toVariable(x);
-  return new AExtreme('min', normalizeDims('amin', opts.dim, v.ndim), opts.keepdim ?? false).apply(v);
+  return new AExtreme('min', normalizeDims('amin', dim, v.ndim), keepdim).apply(v);
 }
 
 /** Values (differentiable) and indices (constant) of the max/min along `dim`. */
@@ -228,42 +256,63 @@ export function maxDim(op: 'max' | 'min', x: VariableLike, dim: number, keepdim:
   return { values, indices: new Variable(f.indices as Tensor) };
 }
 
-/** var = sum((x - mean)^2) / (n - 1) (unbiased, default) or / n. */
-export function variance(x: VariableLike, opts: VarOptions = {}): Variable {
+/**
+ * var = sum((x - mean)^2) / (n - correction), correction 1 (unbiased, the default) or 0, the
+ * divisor clamped at 0 as in PyTorch: `variance(x, 1)`, `variance(x, 1, false, true)`,
+ * `variance(x, { dim: 1, correction: 0 })`.
+ */
+export function variance(x: VariableLike, ...args: VarArgs): Variable {
+  return varianceOf('var', x, args);
+}
+
+/** std = sqrt(var), with var's arguments (`std(x, 1)`, `std(x, { dim: 1, unbiased: false })`). */
+export function std(x: VariableLike, ...args: VarArgs): Variable {
+  return sqrt(varianceOf('std', x, args));
+}
+
+function varianceOf(op: string, x: VariableLike, args: readonly unknown[]): Variable {
+  const { dim, keepdim, correction } = varArgs(op, args);
   const v = toVariable(x);
   if (v.dtype !== 'float32' && v.dtype !== 'float64') v.data.var(); // throws the clear dtype error
-  const dims = normalizeDims('var', opts.dim, v.ndim);
+  const dims = normalizeDims(op, dim, v.ndim);
   const n = dims.reduce((a, d) => a * v.shape[d], 1);
   const dev = sub(v, mean(v, { dim: dims, keepdim: true }));
-  return div(sum(mul(dev, dev), { dim: dims, keepdim: opts.keepdim ?? false }), (opts.unbiased ?? true) ? n - 1 : n);
+  return div(sum(mul(dev, dev), { dim: dims, keepdim }), Math.max(0, n - correction));
 }
 
 /** logsumexp = m + log(sum(exp(x - m))) with m = max(x) held constant (its gradient cancels). */
-export function logsumexp(x: VariableLike, opts: ReduceOptions = {}): Variable {
+export function logsumexp(x: VariableLike, ...args: ReduceArgs): Variable {
+  const { dim, keepdim } = reduceArgs('logsumexp', args);
   const v = toVariable(x);
-  const dims = normalizeDims('logsumexp', opts.dim, v.ndim);
+  const dims = normalizeDims('logsumexp', dim, v.ndim);
   // amax has no value over an empty group: no shift there (the result is log(0) = -inf, as PyTorch)
   const empty = dims.some((d) => v.shape[d] === 0);
   const mk = empty ? zeros(reducedShape(v.shape, dims, true), { dtype: v.dtype }) : v.data.amax({ dim: dims, keepdim: true });
   const m = constant(tensorWhere(mk.abs().eq(Infinity).logicalOr(mk.ne(mk)), 0, mk)); // no shift by inf/NaN
   const s = sum(exp(sub(v, m)), { dim: dims, keepdim: true });
   const out = add(log(s), m);
-  return opts.keepdim ? out : reshape(out, reducedShape(v.shape, dims, false));
+  return keepdim ? out : reshape(out, reducedShape(v.shape, dims, false));
 }
 
-export function softmax(x: VariableLike, dim: number): Variable {
+/** Softmax along `dim`: `softmax(x, 1)` or `softmax(x, { dim: 1 })`. */
+export function softmax(x: VariableLike, ...args: DimArgs): Variable {
+  const dim = dimArg('softmax', args);
   const v = toVariable(x);
   if (v.ndim === 0) return reshape(softmax(reshape(v, [1]), 0), []);
   return new Softmax(normalizeDim('softmax', dim, v.ndim), false).apply(v);
 }
 
-export function logSoftmax(x: VariableLike, dim: number): Variable {
+/** Log-softmax along `dim`: `logSoftmax(x, 1)` or `logSoftmax(x, { dim: 1 })`. */
+export function logSoftmax(x: VariableLike, ...args: DimArgs): Variable {
+  const dim = dimArg('logSoftmax', args);
   const v = toVariable(x);
   if (v.ndim === 0) return reshape(logSoftmax(reshape(v, [1]), 0), []);
   return new Softmax(normalizeDim('logSoftmax', dim, v.ndim), true).apply(v);
 }
 
-export function cumsum(x: VariableLike, dim: number): Variable {
+/** Cumulative sum along `dim`: `cumsum(x, 0)` or `cumsum(x, { dim: 0 })`. */
+export function cumsum(x: VariableLike, ...args: DimArgs): Variable {
+  const dim = dimArg('cumsum', args);
   const v = toVariable(x);
   return new Cumsum(normalizeDim('cumsum', dim, Math.max(v.ndim, 1))).apply(v);
 }

@@ -10,7 +10,8 @@ import { getBackend, type ReduceOp } from '../backend';
 import { isFloating, DEFAULT_FLOAT, type DType } from '../dtype';
 import { DTypeError, ShapeError, fmtShape } from '../errors';
 import { normalizeDim, normalizeDims } from '../shape';
-import { Tensor, type ReduceOptions, type ValuesIndices, type VarOptions } from '../tensor';
+import type { DimOptions, ReduceOptions } from '../reduce-args';
+import { Tensor, type ValuesIndices } from '../tensor';
 import { binary, toDType, unary, where } from './elementwise';
 import { reshape } from './views';
 
@@ -63,11 +64,11 @@ export function amin(x: Tensor, opts: ReduceOptions): Tensor {
 }
 
 /** max/min along one dim with the index (first occurrence) of each extreme. */
-export function maxDim(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
-  const d = normalizeDim(op, dim, x.shape);
+export function maxDim(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean, name: string = op): ValuesIndices {
+  const d = normalizeDim(name, dim, x.shape);
   if (x.ndim === 0) return { values: x, indices: new Tensor(new Int32Array(1), []) };
   if (x.shape[d] === 0) {
-    throw new ShapeError(`${op}: cannot reduce dim ${dim} of size 0 (shape ${fmtShape(x.shape)})`);
+    throw new ShapeError(`${name}: cannot reduce dim ${dim} of size 0 (shape ${fmtShape(x.shape)})`);
   }
   const { values, indices } = getBackend().argReduce(op, x, d);
   const shape = reducedShape(x.shape, [d], keepdim);
@@ -75,24 +76,28 @@ export function maxDim(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boole
 }
 
 /** Index of the largest/smallest value along `dim`, or in the flattened tensor when omitted. */
-export function argExtreme(op: 'max' | 'min', x: Tensor, opts: { dim?: number; keepdim?: boolean }): Tensor {
+export function argExtreme(op: 'max' | 'min', x: Tensor, opts: DimOptions): Tensor {
+  const name = `arg${op}`;
   if (opts.dim === undefined) {
     const flat = reshape(x, [x.numel()]);
-    const r = maxDim(op, flat, 0, false).indices;
+    const r = maxDim(op, flat, 0, false, name).indices;
     return opts.keepdim ? reshape(r, x.shape.map(() => 1)) : r;
   }
-  return maxDim(op, x, opts.dim, opts.keepdim ?? false).indices;
+  return maxDim(op, x, opts.dim, opts.keepdim ?? false, name).indices;
 }
 
-/** `sum((x - mean)^2) / (n - 1)` (unbiased, default) or `/ n`. */
-export function variance(x: Tensor, opts: VarOptions): Tensor {
+/**
+ * `sum((x - mean)^2) / (n - correction)`: correction 1 (unbiased, the default) or 0; the divisor is
+ * clamped at 0 as in PyTorch (so one element with correction 1 gives NaN).
+ */
+export function variance(x: Tensor, opts: ReduceOptions & { correction?: number }): Tensor {
   requireFloat('var', x);
   const dims = normalizeDims('var', opts.dim, x.shape);
   const n = dims.reduce((a, d) => a * x.shape[d], 1);
   const mu = mean(x, { dim: dims, keepdim: true });
   const dev = binary('sub', x, mu);
   const ss = sum(binary('mul', dev, dev), { dim: dims, keepdim: opts.keepdim ?? false });
-  return binary('div', ss, (opts.unbiased ?? true) ? n - 1 : n);
+  return binary('div', ss, Math.max(0, n - (opts.correction ?? 1)));
 }
 
 /** `log(sum(exp(x)))` computed stably as `m + log(sum(exp(x - m)))`, m the max. */
