@@ -396,7 +396,10 @@ export class Variable {
   var(...args: VarArgs): Variable {
     return R.variance(this, ...args);
   }
-  /** Standard deviation, with var's arguments (`x.std(1)`, `x.std(1, false)`, `x.std({ dim: 1 })`). */
+  /**
+   * Standard deviation, with var's arguments (`x.std(1)`, `x.std(1, false)`, `x.std({ dim: 1 })`).
+   * Its gradient is 0 where the standard deviation is 0, as in PyTorch.
+   */
   std(opts?: VarOptions): Variable;
   std(unbiased: boolean): Variable;
   std(dim: DimArg | undefined, unbiased?: boolean, keepdim?: boolean): Variable;

@@ -12,8 +12,10 @@
  * | logSoftmax        | gx = gy - exp(y) * sum(gy)                                       |
  * | cumsum            | gx = reverse cumulative sum of gy                               |
  *
+ * | std (sqrt of var) | gvar = gy / (2 std), taken as 0 where std == 0 (PyTorch's std_backward) |
  *
- * `mean`, `var`, `std` and `logsumexp` are composed from these and need no backward of their own.
+ * `mean`, `var` and `logsumexp` are composed from these and need no backward of their own; `std`
+ * is `var` followed by a square root whose gradient is masked at 0 (see {@link StdSqrt}).
  *
  * Every reduction reads its arguments with @dl/tensor's shared parsers (`reduceArgs`, `varArgs`,
  * `dimArg`), so `sum(x, 1)`, `sum(x, 1, true)`, `sum(x, [0, 1])` and `sum(x, { dim: 1 })` all work,
@@ -36,8 +38,8 @@ import {
 } from '@dl/tensor';
 import { Function } from '../function';
 import { Variable, toVariable, type VariableLike } from '../variable';
-import { add, div, mul, sub } from './arithmetic';
-import { exp, log, sqrt } from './math';
+import { add, div, mul, sub, where } from './arithmetic';
+import { exp, log } from './math';
 import { expand, reshape } from './shape';
 import { scatterAdd } from './indexing';
 import { constant } from './util';
@@ -265,9 +267,13 @@ export function variance(x: VariableLike, ...args: VarArgs): Variable {
   return varianceOf('var', x, args);
 }
 
-/** std = sqrt(var), with var's arguments (`std(x, 1)`, `std(x, { dim: 1, unbiased: false })`). */
+/**
+ * std = sqrt(var), with var's arguments (`std(x, 1)`, `std(x, { dim: 1, unbiased: false })`). Where
+ * the standard deviation is 0 (a constant group) its gradient is 0, not 0 * inf = NaN, as in
+ * PyTorch: one constant row does not poison the gradients of the batch.
+ */
 export function std(x: VariableLike, ...args: VarArgs): Variable {
-  return sqrt(varianceOf('std', x, args));
+  return new StdSqrt().apply(varianceOf('std', x, args));
 }
 
 function varianceOf(op: string, x: VariableLike, args: readonly unknown[]): Variable {
@@ -278,6 +284,26 @@ function varianceOf(op: string, x: VariableLike, args: readonly unknown[]): Vari
   const n = dims.reduce((a, d) => a * v.shape[d], 1);
   const dev = sub(v, mean(v, { dim: dims, keepdim: true }));
   return div(sum(mul(dev, dev), { dim: dims, keepdim }), Math.max(0, n - correction));
+}
+
+/**
+ * The square root that ends `std`: backward `gy / (2 y)`, set to 0 where y == 0, as PyTorch's
+ * std_backward (`(grad / (2 * result)).masked_fill_(result == 0, 0)`). The denominator is made
+ * safe (1 at the masked places) before dividing, so that the recorded backward graph (createGraph)
+ * holds no 0 / 0 either. A NaN std (one element, unbiased) keeps its NaN gradient, as in PyTorch.
+ */
+export class StdSqrt extends Function {
+  override get name(): string {
+    return 'Std';
+  }
+  forward(v: Tensor): Tensor {
+    return v.sqrt();
+  }
+  backward(gy: Variable): Variable {
+    const y = this.outputs[0];
+    const zero = constant(y.data.eq(0));
+    return where(zero, 0, div(gy, mul(where(zero, 1, y), 2)));
+  }
 }
 
 /** logsumexp = m + log(sum(exp(x - m))) with m = max(x) held constant (its gradient cancels). */
