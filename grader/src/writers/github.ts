@@ -170,8 +170,9 @@ const HEADER_PUBLIC = `# Hidden tests and GitHub Classroom
 # ----------------------------------
 # Everything this workflow runs lies in the student's repository, which the student can read and
 # change. This variant (public-tests) therefore grades with a bundle that holds the public tests
-# only, committed to the template repository at the path below: the points are what those tests
-# give, and a student who edits the tests or this file can change them. Use it for feedback, or
+# only (never the reference solution or the hidden tests), committed to the template repository at
+# the path below: the points are what those tests give, and a student who edits the tests or this
+# file can change them. Use it for feedback, or
 # together with a grading run that students cannot reach (Gradescope, or dl-grade run by staff on
 # the cloned repositories) for the hidden tests.
 #
