@@ -74,6 +74,7 @@ export {
 export {
   CHECKSUM_KEY,
   SAFETENSORS_DTYPES,
+  SafetensorsChecksumError,
   SafetensorsError,
   deserialize,
   deserializeWithMetadata,

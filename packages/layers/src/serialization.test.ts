@@ -17,6 +17,7 @@ import { Linear } from './linear';
 import {
   CHECKSUM_KEY,
   SAFETENSORS_DTYPES,
+  SafetensorsChecksumError,
   SafetensorsError,
   deserialize,
   deserializeWithMetadata,
@@ -439,7 +440,7 @@ describe('checksums (dl.sha256 in __metadata__)', () => {
     const [b] = (json['fc.weight'] as { data_offsets: [number, number] }).data_offsets;
     const bad = bytes.slice();
     bad.set([0x12, 0x34, 0x56], 8 + n + b + 5);
-    expect(() => deserialize(bad)).toThrow(SafetensorsError);
+    expect(() => deserialize(bad)).toThrow(SafetensorsChecksumError);
     expect(() => deserialize(bad)).toThrow(
       /^safetensors the buffer: tensor 'fc\.weight': its data does not match the SHA-256 saved with it \(saved [0-9a-f]{12}\.\.\., now [0-9a-f]{12}\.\.\.\); the file was changed after it was saved/,
     );

@@ -39,11 +39,14 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { endianness } from 'os';
 import { Variable } from '@dl/autograd';
-import { DLError, Tensor, fmtShape, type DType, type Storage } from '@dl/tensor';
+import { DLError, Tensor, checkOptions, fmtShape, optionKeys, type DType, type Storage } from '@dl/tensor';
 import { writeFileAtomic, type AtomicFs } from './atomic';
 
 /** A damaged or unsupported safetensors file, or a state dict that cannot be saved. */
 export class SafetensorsError extends DLError {}
+
+/** A well-formed safetensors file whose tensors do not match the `dl.sha256` checksums saved with them. */
+export class SafetensorsChecksumError extends SafetensorsError {}
 
 /** The dtypes @dl writes, by its own dtype. */
 const WRITE_DTYPE: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
@@ -88,6 +91,8 @@ export interface SaveOptions {
   io?: AtomicFs;
 }
 
+const SAVE_OPTIONS = optionKeys<SaveOptions>({ metadata: true, checksum: true, io: true });
+
 /** The `__metadata__` key holding the tensors' checksums. */
 export const CHECKSUM_KEY = 'dl.sha256';
 
@@ -117,6 +122,7 @@ export interface LoadedSafetensors {
  */
 export function serialize(stateDict: SaveableStateDict, opts: SaveOptions = {}): Uint8Array {
   const what = 'serialize';
+  checkOptions(what, opts, SAVE_OPTIONS);
   if (stateDict === null || typeof stateDict !== 'object') {
     throw new SafetensorsError(`${what}: expected a state dict { name: Tensor }, got ${stateDict === null ? 'null' : typeof stateDict}`);
   }
@@ -171,6 +177,7 @@ export function serialize(stateDict: SaveableStateDict, opts: SaveOptions = {}):
  * In Python: `safetensors.torch.load_file('mlp.safetensors')` gives the same tensors.
  */
 export function save(stateDict: SaveableStateDict, path: string, opts: SaveOptions = {}): void {
+  checkOptions('save', opts, SAVE_OPTIONS);
   const bytes = serialize(stateDict, opts);
   try {
     writeFileAtomic(path, bytes, opts.io);
@@ -320,7 +327,10 @@ function parse(bytes: Uint8Array, source: string): LoadedSafetensors {
   }
   if (pos !== dataLen) fail(`the tensors cover ${pos} bytes but the data section has ${dataLen}; the file has trailing bytes or is damaged`);
   if (metadata !== null && Object.prototype.hasOwnProperty.call(metadata, CHECKSUM_KEY)) {
-    verifyChecksums(metadata[CHECKSUM_KEY], entries, (e) => bytes.subarray(dataStart + e.begin, dataStart + e.end), fail);
+    const failChecksum = (msg: string): never => {
+      throw new SafetensorsChecksumError(`safetensors ${source}: ${msg}`);
+    };
+    verifyChecksums(metadata[CHECKSUM_KEY], entries, (e) => bytes.subarray(dataStart + e.begin, dataStart + e.end), failChecksum);
     // verified: the caller gets the metadata it saved
     const rest = Object.entries(metadata).filter(([k]) => k !== CHECKSUM_KEY);
     metadata = rest.length > 0 ? (Object.fromEntries(rest) as Record<string, string>) : null;
