@@ -7,7 +7,7 @@
  * parseArgs(['train', '--epochs', '3', '--model', 'cnn']);
  * // { command: 'train', model: 'cnn', epochs: 3, batchSize: 100, lr: 0.001, ... }
  * parseArgs(['predict', '--checkpoint', 'runs/mnist-mlp/checkpoint.safetensors', 'digit.png']);
- * // { command: 'predict', checkpoint: '...', images: ['digit.png'], top: 3, invert: 'auto', ... }
+ * // { command: 'predict', checkpoint: '...', images: ['digit.png'], top: 3, invert: 'auto', preprocess: 'auto', ... }
  * ```
  */
 import { UsageError } from './errors';
@@ -86,6 +86,8 @@ export interface PredictArgs {
   top: number;
   /** Invert the image's brightness: `auto` inverts light backgrounds (MNIST digits are light on dark). */
   invert: 'auto' | 'yes' | 'no';
+  /** `auto`: frame the picture as the checkpoint's dataset was made (MNIST: crop, 20 px box, centre of mass); `resize`: pad and resize only. */
+  preprocess: 'auto' | 'resize';
   backend: BackendName | null;
   json: boolean;
 }
@@ -181,6 +183,13 @@ export const PREDICT_OPTIONS: readonly OptionSpec[] = [
     default: 'auto',
     help: 'invert brightness before predicting; auto: when the image border is light (dark ink on white paper) and the model was trained on light-on-dark digits',
   },
+  {
+    name: 'preprocess',
+    kind: 'choice',
+    choices: ['auto', 'resize'],
+    default: 'auto',
+    help: "auto: frame the image as the checkpoint's dataset was made (see above); resize: only pad it to a square and resize it",
+  },
   BACKEND_OPTION,
   { name: 'json', kind: 'flag', default: false, help: 'print the results as JSON' },
 ];
@@ -188,15 +197,30 @@ export const PREDICT_OPTIONS: readonly OptionSpec[] = [
 const SUMMARIES: Record<CommandName, string> = {
   train: 'train a model; checkpoints every epoch, an HTML report at the end',
   eval: "evaluate a checkpoint: loss, accuracy, confusion matrix",
-  predict: 'classify PNG images with a checkpoint: the top classes and their probabilities',
+  predict: 'classify PNG or JPEG images with a checkpoint: the top classes and their probabilities',
   help: 'show the help of a command',
 };
 
 const USAGES: Record<CommandName, string> = {
   train: 'dl train [options]',
   eval: 'dl eval --checkpoint PATH [options]',
-  predict: 'dl predict --checkpoint PATH [options] IMAGE.png [IMAGE.png ...]',
+  predict: 'dl predict --checkpoint PATH [options] IMAGE [IMAGE ...]   (PNG or JPEG files)',
   help: 'dl help [command]',
+};
+
+/** What a command does beyond its options, printed in its help after the usage line. */
+const NOTES: Partial<Record<CommandName, string[]>> = {
+  predict: [
+    'Images: PNG (gray, RGB or palette, with or without alpha, 8 or 16 bits) or JPEG (EXIF rotation',
+    'is not applied), up to 4096x4096 pixels. Each becomes what the model was trained on:',
+    'transparent pixels over white, gray (RGB for CIFAR-10 models), inverted when its border is',
+    'light (--invert auto: dark ink on white paper). With --preprocess auto an MNIST model then gets',
+    'the picture made the way MNIST was: the paper to black and the ink to white, cropped to the',
+    'ink, scaled so that its larger side is 20 pixels (aspect kept, anti-aliased) and placed in',
+    '28x28 with its centre of mass in the middle. So a large, off-centre digit drawn in black on',
+    'white works; draw it with a thick pen. Fashion-MNIST models get the item cropped, scaled to 28',
+    'pixels and centred; CIFAR-10 models the whole picture padded to a square and resized to 32x32.',
+  ],
 };
 
 const EXAMPLES: Record<CommandName, string[]> = {
@@ -207,7 +231,7 @@ const EXAMPLES: Record<CommandName, string[]> = {
     'dl train --resume runs/mnist-mlp/checkpoint.safetensors --epochs 20',
   ],
   eval: ['dl eval --checkpoint runs/mnist-mlp/checkpoint.safetensors'],
-  predict: ['dl predict --checkpoint runs/mnist-mlp/checkpoint.safetensors digit.png'],
+  predict: ['dl predict --checkpoint runs/mnist-mlp/checkpoint.safetensors digit.png photo-of-a-seven.jpg'],
   help: ['dl help train'],
 };
 
@@ -247,6 +271,8 @@ export function helpText(command: CommandName | null): string {
   }
   const spec = optionsOf(command);
   const lines = [`dl ${command}: ${SUMMARIES[command]}`, '', `Usage: ${USAGES[command]}`, ''];
+  const notes = NOTES[command];
+  if (notes !== undefined) lines.push(...notes, '');
   if (spec.length > 0) lines.push('Options:', formatOptionsHelp(spec), '  -h, --help'.padEnd(36) + 'show this help', '');
   lines.push('Examples:', ...EXAMPLES[command].map((e) => `  ${e}`), '');
   return lines.join('\n');
@@ -350,7 +376,7 @@ function parsePredict(argv: readonly string[]): PredictArgs | HelpArgs {
   if (p.help) return { command: 'help', topic: 'predict' };
   const checkpoint = requireCheckpoint('predict', p);
   if (p.positionals.length === 0) {
-    throw new UsageError('dl predict: no image given; name one or more PNG files after the options (dl predict --checkpoint PATH digit.png)', 'predict');
+    throw new UsageError('dl predict: no image given; name one or more PNG or JPEG files after the options (dl predict --checkpoint PATH digit.png)', 'predict');
   }
   const v = p.values;
   return {
@@ -359,6 +385,7 @@ function parsePredict(argv: readonly string[]): PredictArgs | HelpArgs {
     images: p.positionals,
     top: v.top as number,
     invert: v.invert as PredictArgs['invert'],
+    preprocess: v.preprocess as PredictArgs['preprocess'],
     backend: str(v.backend) as BackendName | null,
     json: v.json === true,
   };

@@ -1,8 +1,9 @@
 /**
  * `dl predict --checkpoint PATH image.png ...`: the top classes of each image, with their softmax
  * probabilities. Images are decoded (PNG, or JPEG), converted to the model's input (gray or RGB,
- * its size, [0, 1], inverted when dark ink on a light ground meets a light-on-dark model; see
- * image.ts), and classified in one batch.
+ * [0, 1], inverted when dark ink on a light ground meets a light-on-dark model, and with
+ * `--preprocess auto` cropped, scaled and centred as the checkpoint's dataset was made: MNIST's
+ * 20-pixel box centred by mass in 28 x 28; see image.ts), and classified in one batch.
  *
  * ```text
  * $ dl predict --checkpoint runs/mnist-mlp/checkpoint.safetensors seven.png
@@ -17,7 +18,7 @@ import type { PredictArgs } from '../args';
 import { loadCheckpoint } from '../checkpoint';
 import { useBackend, type CliContext } from '../context';
 import { CliError } from '../errors';
-import { prepareImage, type DecodedImage } from '../image';
+import { datasetFit, prepareImage, type DecodedImage } from '../image';
 import { buildModel } from '../models';
 
 export interface Prediction {
@@ -56,7 +57,11 @@ export async function runPredict(a: PredictArgs, ctx: CliContext): Promise<numbe
     throw new CliError(`checkpoint '${a.checkpoint}' does not fit the ${st.settings.model} model: ${(e as Error).message}`);
   }
   model.eval();
-  const prepared = a.images.map((file) => ({ file, ...prepareImage(decodeImageFile(file), { shape: st.inputShape, invert: a.invert, lightOnDark: st.lightOnDark }) }));
+  const fit = a.preprocess === 'auto' ? datasetFit(st.settings.dataset) : null;
+  const prepared = a.images.map((file) => ({
+    file,
+    ...prepareImage(decodeImageFile(file), { shape: st.inputShape, invert: a.invert, lightOnDark: st.lightOnDark, fit }),
+  }));
   const x = cat(prepared.map((p) => p.tensor), 0);
   const probs = noGrad(() => model.call(x).data.softmax(1).contiguous().toTypedArray());
   const c = st.classes.length;
