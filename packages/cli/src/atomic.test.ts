@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { join } from 'path';
 import { tempPrefix, writeFileAtomic, type AtomicFs } from './atomic';
+import { CliError } from './errors';
 import { tempDir } from './testing/files';
 
 /** Node's fs, with one call replaced to fail like a full disk or a vanished directory. */
@@ -46,4 +47,20 @@ test.each(['writeSync', 'fsyncSync', 'renameSync'] as const)('a failing %s keeps
 test('a missing directory is an error naming the path', () => {
   const dir = tempDir();
   expect(() => writeFileAtomic(join(dir, 'nope', 'x.json'), 'x')).toThrow(/could not write .*nope\/x\.json: .*ENOENT/);
+});
+
+test('a temporary file left by a write that was killed (its process is gone) is removed by the next write', () => {
+  const dir = tempDir();
+  const path = join(dir, 'checkpoint.safetensors');
+  const stale = `${tempPrefix(path)}${2 ** 22 + 1}-0123456789ab`; // no process has this pid (Linux pid_max <= 2^22)
+  fs.writeFileSync(join(dir, stale), 'half a checkpoint');
+  const running = `${tempPrefix(path)}${process.ppid}-0123456789ab`; // a writer that still runs: left alone
+  fs.writeFileSync(join(dir, running), 'being written');
+  writeFileAtomic(path, 'whole');
+  expect(fs.readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', running]);
+});
+
+test('a failed write is a CliError (dl reports it as an error, not as a bug)', () => {
+  const dir = tempDir();
+  expect(() => writeFileAtomic(join(dir, 'nope', 'x.json'), 'x')).toThrow(CliError);
 });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { join } from 'path';
-import { save } from '@dl/layers';
+import { deserializeWithMetadata, save } from '@dl/layers';
 import { CrossEntropyLoss } from '@dl/losses';
 import { manualSeed, rand, randint, tensor } from '@dl/tensor';
 import type { AtomicFs } from './atomic';
@@ -13,6 +13,7 @@ import {
   serializeCheckpoint,
   type CheckpointState,
 } from './checkpoint';
+import { CliError } from './errors';
 import { buildModel } from './models';
 import { makeOptimizer } from './optimizers';
 import { tempDir } from './testing/files';
@@ -123,7 +124,7 @@ test('files that are not dl checkpoints get messages that say so', () => {
   const odd = join(dir, 'odd.safetensors');
   const st = { ...state(1), optimizer: { name: 'adam', paramGroups: [], steps: {}, stepCount: 0 }, settings: { ...state(1).settings, model: 'resnet' } };
   save({ 'model.w': tensor([1]) }, odd, { metadata: { format: 'dl-checkpoint', version: '1', state: JSON.stringify(st) } });
-  expect(() => loadCheckpoint(odd)).toThrow(/state: unknown model "resnet"; the file is damaged or from another program/);
+  expect(() => loadCheckpoint(odd)).toThrow(/state: settings\.model \(--model\) is "resnet", but it must be one of mlp, cnn, lenet; the file is damaged or from another program/);
   expect(() => loadCheckpoint(dir)).toThrow(/is a directory; give the file inside it/);
 });
 
@@ -132,4 +133,160 @@ test('epochSeed: a different order for every epoch and seed, and the same for th
   for (let s = 0; s < 5; s++) for (let e = 1; e <= 20; e++) seeds.add(epochSeed(s, e));
   expect(seeds.size).toBe(100);
   expect(epochSeed(3, 4)).toBe(epochSeed(3, 4));
+});
+
+/** A checkpoint file holding `st` as its state (the tensors of a real model and optimizer). */
+function writeWithState(dir: string, name: string, st: unknown): string {
+  const { model, optimizer } = trained();
+  const bytes = serializeCheckpoint(model, optimizer, state(1));
+  const path = join(dir, name);
+  // swap the state JSON for `st` (keeping the tensors and their checksums)
+  const { tensors, metadata } = deserializeWithMetadata(bytes);
+  save(tensors, path, { metadata: { ...(metadata as Record<string, string>), state: JSON.stringify(st) } });
+  return path;
+}
+
+describe('every stored setting is checked on load, naming it', () => {
+  const full = (): CheckpointState => {
+    const dir = tempDir();
+    return loadCheckpoint(writeWithState(dir, 'ok.safetensors', JSON.parse(JSON.stringify(fullState())))).state;
+  };
+  /** state(1) as loadCheckpoint returns it (with the optimizer part filled in). */
+  function fullState(): CheckpointState {
+    const { model, optimizer } = trained();
+    const dir = tempDir();
+    const path = join(dir, 'c.safetensors');
+    saveCheckpoint(path, serializeCheckpoint(model, optimizer, state(1)));
+    return loadCheckpoint(path).state;
+  }
+  const base = fullState();
+  const edit = (f: (s: CheckpointState & Record<string, unknown>) => void): CheckpointState => {
+    const s = JSON.parse(JSON.stringify(base)) as CheckpointState & Record<string, unknown>;
+    f(s);
+    return s;
+  };
+
+  test('an unedited state loads', () => {
+    expect(full().settings.batchSize).toBe(4);
+  });
+
+  const cases: [string, (s: CheckpointState) => void, RegExp][] = [
+    ['batch size 0', (s) => {
+      s.settings.batchSize = 0;
+    }, /settings\.batchSize \(--batch-size\) is 0, but it must be a whole number >= 1/],
+    ['test size -1', (s) => {
+      s.settings.testSize = -1;
+    }, /settings\.testSize \(--test-size\) is -1, but it must be null \(all samples\) or a whole number >= 1/],
+    ['train size 2.5', (s) => {
+      s.settings.trainSize = 2.5;
+    }, /settings\.trainSize \(--train-size\) is 2\.5/],
+    ['epochs 0', (s) => {
+      s.settings.epochs = 0;
+    }, /settings\.epochs \(--epochs\) is 0/],
+    ['lr 0', (s) => {
+      s.settings.lr = 0;
+    }, /settings\.lr \(--lr\) is 0, but it must be a finite number > 0/],
+    ['lr NaN (null in JSON)', (s) => {
+      s.settings.lr = NaN;
+    }, /settings\.lr \(--lr\) is null/],
+    ['negative weight decay', (s) => {
+      s.settings.weightDecay = -0.1;
+    }, /settings\.weightDecay \(--weight-decay\) is -0\.1/],
+    ['momentum for adam', (s) => {
+      s.settings.momentum = 0.9;
+    }, /settings\.momentum \(--momentum\) is 0\.9, but --optimizer adam takes no momentum/],
+    ['a seed that is not a whole number', (s) => {
+      s.settings.seed = -3;
+    }, /settings\.seed \(--seed\) is -3/],
+    ['an empty data dir', (s) => {
+      s.settings.dataDir = '';
+    }, /settings\.dataDir \(--data-dir\) is ""/],
+    ['a dataset that does not fit the model', (s) => {
+      s.settings.dataset = 'cifar10';
+    }, /inputShape is \[1,28,28\], but cifar10 images are \[3, 32, 32\]/],
+    ['the wrong number of classes', (s) => {
+      s.classes.pop();
+    }, /classes is a list of 9, but mnist has 10 class names/],
+    ['an epoch past the end', (s) => {
+      s.epoch = 6;
+    }, /epoch \(completed epochs\) is 6, but it must be a whole number from 0 to settings\.epochs = 5/],
+    ['a batch past the end of the epoch', (s) => {
+      s.batch = 2;
+    }, /batch is 2, but an epoch of 8 samples \(--train-size\) in batches of 4 has 2/],
+    ['a history of the wrong length', (s) => {
+      s.history.push(s.history[0]);
+    }, /history has 2 entries, but 1 epochs are complete/],
+    ['partial sums at an epoch boundary', (s) => {
+      s.batch = 0;
+    }, /partial is \{.*\}, but it must be null at an epoch boundary/],
+    ['more correct than samples', (s) => {
+      (s.partial as { correct: number }).correct = 99;
+    }, /partial\.correct 99 \/ samples 4/],
+    ['another optimizer', (s) => {
+      s.optimizer.name = 'sgd';
+    }, /optimizer\.name is "sgd", but settings\.optimizer is "adam"/],
+  ];
+  test.each(cases)('%s', (_what, change, message) => {
+    const path = writeWithState(tempDir(), 'bad.safetensors', edit(change));
+    expect(() => loadCheckpoint(path)).toThrow(CliError);
+    expect(() => loadCheckpoint(path)).toThrow(new RegExp(`^checkpoint '.*bad\\.safetensors': state: ${message.source}.*; the file is damaged or from another program$`));
+  });
+});
+
+describe('damaged weights', () => {
+  test('three bytes overwritten inside the weights: refused, naming the tensor', () => {
+    const dir = tempDir();
+    const { model, optimizer } = trained();
+    const path = join(dir, 'checkpoint.safetensors');
+    saveCheckpoint(path, serializeCheckpoint(model, optimizer, state(1)));
+    const bytes = fs.readFileSync(path);
+    const n = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { data_offsets: [number, number] }>;
+    const at = 8 + n + header['model.1.weight'].data_offsets[0] + 1000;
+    bytes[at] ^= 0xff;
+    bytes[at + 1] ^= 0x0f;
+    bytes[at + 2] ^= 0x01;
+    fs.writeFileSync(path, bytes);
+    expect(() => loadCheckpoint(path)).toThrow(
+      /^checkpoint '.*checkpoint\.safetensors' is damaged: tensor 'model\.1\.weight': its data does not match the SHA-256 saved with it .*; it was changed after dl train saved it .*Use an intact copy, or train again$/,
+    );
+  });
+
+  test('a weight whose dtype was changed in the header (F32 -> I32): refused, naming the tensor and both dtypes', () => {
+    const dir = tempDir();
+    const { model, optimizer } = trained();
+    const path = join(dir, 'checkpoint.safetensors');
+    saveCheckpoint(path, serializeCheckpoint(model, optimizer, state(1)));
+    const relabel = (b: Buffer): Buffer => {
+      const text = b.toString('latin1');
+      const edited = text.replace(/("model\.1\.weight":\{"dtype":)"F32"/, '$1"I32"');
+      expect(edited).not.toBe(text);
+      return Buffer.from(edited, 'latin1');
+    };
+    fs.writeFileSync(path, relabel(fs.readFileSync(path)));
+    expect(() => loadCheckpoint(path)).toThrow(/is damaged: tensor 'model\.1\.weight' is stored as I32 but was saved as F32 \(its dtype was changed in the header\)/);
+    // without checksums (a file from elsewhere), loading it into the model still refuses it
+    const { tensors, metadata } = deserializeWithMetadata(serializeCheckpoint(model, optimizer, state(1)));
+    const plain = join(dir, 'plain.safetensors');
+    save(tensors, plain, { metadata: metadata as Record<string, string>, checksum: false });
+    fs.writeFileSync(plain, relabel(fs.readFileSync(plain)));
+    const ck = loadCheckpoint(plain);
+    expect(ck.modelState['1.weight'].dtype).toBe('int32');
+    expect(() => buildModel('mlp', { inputShape: [1, 28, 28], numClasses: 10 }).loadStateDict(ck.modelState)).toThrow(/dtype mismatch for '1\.weight': checkpoint int32, model float32/);
+    // an optimizer buffer relabelled the same way is refused by loadCheckpoint itself
+    const opt = join(dir, 'opt.safetensors');
+    save(tensors, opt, { metadata: metadata as Record<string, string>, checksum: false });
+    const text = fs.readFileSync(opt).toString('latin1').replace(/("optimizer\.0\.expAvg":\{"dtype":)"F32"/, '$1"I32"');
+    fs.writeFileSync(opt, Buffer.from(text, 'latin1'));
+    expect(() => loadCheckpoint(opt)).toThrow(/optimizer buffer 'optimizer\.0\.expAvg' is stored as int32, but optimizer state is floating point/);
+  });
+
+  test('a checkpoint without checksums (written elsewhere) still loads', () => {
+    const dir = tempDir();
+    const { model, optimizer } = trained();
+    const { tensors, metadata } = deserializeWithMetadata(serializeCheckpoint(model, optimizer, state(1)));
+    const path = join(dir, 'plain.safetensors');
+    save(tensors, path, { metadata: metadata as Record<string, string>, checksum: false });
+    expect(loadCheckpoint(path).state.epoch).toBe(1);
+  });
 });

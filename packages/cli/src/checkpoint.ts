@@ -14,6 +14,8 @@
  *                        training settings (seed included), the epoch and the batch within the next
  *                        epoch where training stopped, the running sums of that partial epoch, the
  *                        per-epoch history, the optimizer's parameter groups and per-parameter step counts
+ *               dl.sha256  each tensor's dtype and SHA-256 (written by @dl/layers' serialize, verified
+ *                        on load: a damaged or edited file is refused, naming the tensor)
  *
  * Shuffling needs no saved random state: epoch e's order is drawn from a generator seeded with
  * {@link epochSeed}(seed, e), so a resumed run replays the same orders. Everything else that is
@@ -30,7 +32,7 @@
  * ```
  */
 import * as fs from 'fs';
-import { SafetensorsError, deserializeWithMetadata, serialize, type Module, type StateDict } from '@dl/layers';
+import { SafetensorsChecksumError, SafetensorsError, deserializeWithMetadata, serialize, type Module, type StateDict } from '@dl/layers';
 import type { Optimizer, OptimizerStateDict, ParamGroupStateDict, ParamStateDict } from '@dl/optim';
 import { Tensor } from '@dl/tensor';
 import { DATASET_NAMES, MODEL_NAMES, OPTIMIZER_NAMES, type DatasetName, type ModelName, type OptimizerName } from './args';
@@ -150,10 +152,14 @@ export function saveCheckpoint(path: string, bytes: Uint8Array, io?: AtomicFs): 
 }
 
 /**
- * Reads and checks a checkpoint written by {@link saveCheckpoint}.
+ * Reads and checks a checkpoint written by {@link saveCheckpoint}: the tensors against the SHA-256
+ * checksums saved with them (see @dl/layers' serialization), the state's settings and counters
+ * (see `checkState`), optimizer buffers being floating point. Model tensors are checked against
+ * the model's own dtypes and shapes when they are loaded into it (`Module.loadStateDict`).
  *
- * @throws CliError naming the file when it is missing, not a safetensors file, not a dl
- *   checkpoint, of a newer version, or inconsistent (missing tensors, malformed state).
+ * @throws CliError naming the file when it is missing, not a safetensors file, damaged (checksum),
+ *   not a dl checkpoint, of a newer version, or inconsistent (missing tensors, a setting that dl
+ *   train could not have written, naming the setting).
  */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   let bytes: Uint8Array;
@@ -172,6 +178,12 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   try {
     ({ tensors, metadata } = deserializeWithMetadata(bytes));
   } catch (e) {
+    if (e instanceof SafetensorsChecksumError) {
+      throw new CliError(
+        `checkpoint '${path}' is damaged: ${e.message.replace(/^[^:]*: /, '').replace(/; the file was changed after it was saved.*$/, '')}; ` +
+          'it was changed after dl train saved it (disk or transfer damage, or an edit). Use an intact copy, or train again',
+      );
+    }
     if (e instanceof SafetensorsError) {
       throw new CliError(`checkpoint '${path}' is not a readable safetensors file (${e.message.replace(/^[^:]*: /, '')}); was it truncated? Train again or use an earlier copy`);
     }
@@ -199,6 +211,9 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     else {
       const m = /^optimizer\.(\d+)\.([A-Za-z0-9_]+)$/.exec(name);
       if (m === null) throw bad(`unexpected tensor '${name}' (expected model.* or optimizer.<index>.<buffer>)`);
+      if (t.dtype !== 'float32' && t.dtype !== 'float64') {
+        throw bad(`optimizer buffer '${name}' is stored as ${t.dtype}, but optimizer state is floating point (float32); the file is damaged`);
+      }
       const i = Number(m[1]);
       const rec = buffers.get(i) ?? {};
       rec[m[2]] = t;
@@ -216,6 +231,21 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   return { path, state, modelState, optimizerState: { state: optState, paramGroups: state.optimizer.paramGroups } };
 }
 
+/** The input shape and number of classes of each dataset `dl train` reads (what a checkpoint of it must hold). */
+export const DATASET_SHAPES: Record<DatasetName, { inputShape: [number, number, number]; classes: number }> = {
+  mnist: { inputShape: [1, 28, 28], classes: 10 },
+  'fashion-mnist': { inputShape: [1, 28, 28], classes: 10 },
+  cifar10: { inputShape: [3, 32, 32], classes: 10 },
+};
+
+/**
+ * Checks the `state` metadata of a checkpoint: every stored setting and counter must be one that
+ * `dl train` could have written (batch size >= 1, sizes >= 1 or null, a finite positive learning
+ * rate, the input shape of the dataset, an epoch within the run, a history of that many epochs,
+ * ...). Resuming, evaluating or predicting from anything else would fail later with an obscure
+ * message, or quietly do something else than the run did. Errors name the setting, its value and
+ * what it must be.
+ */
 function checkState(v: unknown, bad: (what: string) => CliError): CheckpointState {
   const obj = (x: unknown, what: string): Record<string, unknown> => {
     if (x === null || typeof x !== 'object' || Array.isArray(x)) throw bad(`state: ${what} is missing or not an object`);
@@ -223,24 +253,81 @@ function checkState(v: unknown, bad: (what: string) => CliError): CheckpointStat
   };
   const s = obj(v, 'the state');
   const settings = obj(s.settings, 'settings');
-  const isNat = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  const isNat = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  const isFinite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
   const need = (cond: boolean, what: string): void => {
     if (!cond) throw bad(`state: ${what}; the file is damaged or from another program`);
   };
-  need((MODEL_NAMES as readonly unknown[]).includes(settings.model), `unknown model ${JSON.stringify(settings.model)}`);
-  need((DATASET_NAMES as readonly unknown[]).includes(settings.dataset), `unknown dataset ${JSON.stringify(settings.dataset)}`);
-  need((OPTIMIZER_NAMES as readonly unknown[]).includes(settings.optimizer), `unknown optimizer ${JSON.stringify(settings.optimizer)}`);
-  for (const k of ['epochs', 'batchSize', 'seed']) need(isNat(settings[k]), `settings.${k} is not a whole number`);
-  for (const k of ['lr', 'momentum', 'weightDecay']) need(typeof settings[k] === 'number', `settings.${k} is not a number`);
-  need(Array.isArray(s.inputShape) && s.inputShape.length === 3 && s.inputShape.every((n) => isNat(n) && n > 0), 'inputShape is not [C, H, W]');
-  need(Array.isArray(s.classes) && s.classes.length > 0 && s.classes.every((c) => typeof c === 'string'), 'classes is not a list of names');
-  need(isNat(s.epoch) && isNat(s.batch), 'epoch / batch are not whole numbers');
-  need(Array.isArray(s.history), 'history is not a list');
+  const show = (x: unknown): string => (x === undefined ? 'missing' : JSON.stringify(x));
+  /** `settings.<key>` (the run's `--<option>`) must satisfy `ok`, described by `rule`. */
+  const setting = (key: string, option: string, ok: (x: unknown) => boolean, rule: string): void =>
+    need(ok(settings[key]), `settings.${key} (--${option}) is ${show(settings[key])}, but it must be ${rule}`);
+  setting('model', 'model', (x) => (MODEL_NAMES as readonly unknown[]).includes(x), `one of ${MODEL_NAMES.join(', ')}`);
+  setting('dataset', 'dataset', (x) => (DATASET_NAMES as readonly unknown[]).includes(x), `one of ${DATASET_NAMES.join(', ')}`);
+  setting('optimizer', 'optimizer', (x) => (OPTIMIZER_NAMES as readonly unknown[]).includes(x), `one of ${OPTIMIZER_NAMES.join(', ')}`);
+  setting('epochs', 'epochs', (x) => isNat(x) && x >= 1, 'a whole number >= 1');
+  setting('batchSize', 'batch-size', (x) => isNat(x) && x >= 1, 'a whole number >= 1');
+  setting('seed', 'seed', isNat, 'a whole number >= 0');
+  setting('lr', 'lr', (x) => isFinite(x) && x > 0, 'a finite number > 0');
+  setting('momentum', 'momentum', (x) => isFinite(x) && x >= 0, 'a finite number >= 0');
+  setting('weightDecay', 'weight-decay', (x) => isFinite(x) && x >= 0, 'a finite number >= 0');
+  setting('trainSize', 'train-size', (x) => x === null || (isNat(x) && x >= 1), 'null (all samples) or a whole number >= 1');
+  setting('testSize', 'test-size', (x) => x === null || (isNat(x) && x >= 1), 'null (all samples) or a whole number >= 1');
+  setting('dataDir', 'data-dir', (x) => x === null || (typeof x === 'string' && x !== ''), 'null or a directory path');
+  const optimizer = settings.optimizer as OptimizerName;
+  need(
+    settings.momentum === 0 || ['sgd', 'momentum', 'rmsprop'].includes(optimizer),
+    `settings.momentum (--momentum) is ${String(settings.momentum)}, but --optimizer ${optimizer} takes no momentum (only sgd, momentum and rmsprop do)`,
+  );
+  need(optimizer !== 'momentum' || (settings.momentum as number) > 0, 'settings.momentum (--momentum) is 0, but --optimizer momentum needs momentum > 0');
+
+  // the data: the input shape and classes must be those of the dataset (or the model would not fit it)
+  const dataset = settings.dataset as DatasetName;
+  const want = DATASET_SHAPES[dataset];
+  need(
+    Array.isArray(s.inputShape) && s.inputShape.length === 3 && s.inputShape.every((n, i) => n === want.inputShape[i]),
+    `inputShape is ${show(s.inputShape)}, but ${dataset} images are [${want.inputShape.join(', ')}] (settings.dataset and the model's input disagree)`,
+  );
+  need(
+    Array.isArray(s.classes) && s.classes.length === want.classes && s.classes.every((c) => typeof c === 'string'),
+    `classes is ${Array.isArray(s.classes) ? `a list of ${s.classes.length}` : show(s.classes)}, but ${dataset} has ${want.classes} class names`,
+  );
+  need(typeof s.lightOnDark === 'boolean', `lightOnDark is ${show(s.lightOnDark)}, but it must be true or false`);
+
+  // where the run stands
+  const epochs = settings.epochs as number;
+  need(isNat(s.epoch) && s.epoch <= epochs, `epoch (completed epochs) is ${show(s.epoch)}, but it must be a whole number from 0 to settings.epochs = ${epochs}`);
+  need(isNat(s.batch), `batch is ${show(s.batch)}, but it must be a whole number >= 0`);
+  const batch = s.batch as number;
+  const trainSize = settings.trainSize as number | null;
+  if (trainSize !== null) {
+    const batches = Math.ceil(trainSize / (settings.batchSize as number));
+    need(batch < batches, `batch is ${batch}, but an epoch of ${trainSize} samples (--train-size) in batches of ${String(settings.batchSize)} has ${batches}`);
+  }
+  need(batch === 0 || (s.epoch as number) < epochs, `batch is ${batch} in epoch ${(s.epoch as number) + 1}, after the last epoch ${epochs}`);
+  if (batch === 0) need(s.partial === null, `partial is ${show(s.partial)}, but it must be null at an epoch boundary (batch 0)`);
+  else {
+    const p = obj(s.partial, `partial (the running sums of the epoch stopped after batch ${batch})`);
+    for (const k of ['lossSum', 'correct', 'samples', 'seconds']) need(isFinite(p[k]) && (p[k] as number) >= 0, `partial.${k} is ${show(p[k])}, but it must be a finite number >= 0`);
+    need(isNat(p.samples) && isNat(p.correct) && (p.correct as number) <= (p.samples as number), `partial.correct ${show(p.correct)} / samples ${show(p.samples)} are not counts with correct <= samples`);
+  }
+  need(Array.isArray(s.history) && s.history.length === s.epoch, `history has ${Array.isArray(s.history) ? s.history.length : 'no'} entries, but ${String(s.epoch)} epochs are complete`);
+  (s.history as unknown[]).forEach((r, i) => {
+    const rec = obj(r, `history[${i}]`);
+    need(rec.epoch === i + 1, `history[${i}].epoch is ${show(rec.epoch)}, but it must be ${i + 1}`);
+    for (const k of ['trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy', 'seconds', 'valSeconds', 'samplesPerSecond', 'lr']) {
+      need(typeof rec[k] === 'number', `history[${i}].${k} is ${show(rec[k])}, but it must be a number`);
+    }
+  });
+  need(isFinite(s.trainSeconds) && (s.trainSeconds as number) >= 0, `trainSeconds is ${show(s.trainSeconds)}, but it must be a finite number >= 0`);
+
+  // the optimizer
   const opt = obj(s.optimizer, 'optimizer');
+  need(opt.name === optimizer, `optimizer.name is ${show(opt.name)}, but settings.optimizer is ${JSON.stringify(optimizer)}`);
   need(Array.isArray(opt.paramGroups), 'optimizer.paramGroups is not a list');
   const steps = obj(opt.steps, 'optimizer.steps');
-  need(Object.values(steps).every(isNat), 'optimizer.steps are not whole numbers');
-  need(s.partial === null || typeof s.partial === 'object', 'partial is not an object');
+  need(Object.entries(steps).every(([k, n]) => /^\d+$/.test(k) && isNat(n)), 'optimizer.steps are not whole numbers by parameter index');
+  need(isNat(opt.stepCount), `optimizer.stepCount is ${show(opt.stepCount)}, but it must be a whole number >= 0`);
   return v as CheckpointState;
 }
 
