@@ -32,8 +32,8 @@ export interface Bundle {
   readonly spec: AssignmentSpec;
   readonly taskFiles: Readonly<Record<string, readonly string[]>>;
   readonly cases: ReadonlyMap<string, readonly LoadedCase[]>;
-  /** Compiled reference (.js next to each file's path). */
-  readonly referenceDir: string;
+  /** Compiled reference (.js next to each file's path); null in a public-tests-only bundle. */
+  readonly referenceDir: string | null;
 }
 
 export class BuildError extends Error {
@@ -158,18 +158,23 @@ export function writeBundles(srcDir: string, outDir: string): SourceSplit {
   return split;
 }
 
-/** Loads a built autograder bundle. */
+/**
+ * Loads a built autograder bundle. A student template folder (manifest.json, public tests, no
+ * reference) also loads, as a public-tests-only bundle: what a GitHub Classroom workflow in the
+ * students' own repository can grade.
+ */
 export function loadBundle(dir: string): Bundle {
   const spec = loadAssignment(dir);
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) throw new BuildError(`${dir}: no manifest.json; build the assignment with 'dl-grade build' first`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
   const trusted = [join(__dirname, '..')];
-  const cases = organise(
-    [...loadSpecs(join(dir, 'tests', 'public'), 'public', trusted), ...loadSpecs(join(dir, 'tests', 'hidden'), 'hidden', trusted)],
-    spec.tasks.map((t) => t.id),
-  );
-  return { dir, spec, taskFiles: manifest.taskFiles, cases, referenceDir: join(dir, 'reference') };
+  const publicOnly = !existsSync(join(dir, 'reference'));
+  const loaded = [...loadSpecs(join(dir, 'tests', 'public'), 'public', trusted)];
+  if (!publicOnly) loaded.push(...loadSpecs(join(dir, 'tests', 'hidden'), 'hidden', trusted));
+  const ids = spec.tasks.map((t) => t.id);
+  const cases = organise(loaded, publicOnly ? ids.filter((id) => loaded.some((c) => c.task === id)) : ids);
+  return { dir, spec, taskFiles: manifest.taskFiles, cases, referenceDir: publicOnly ? null : join(dir, 'reference') };
 }
 
 export interface VerifyReport {

@@ -73,7 +73,7 @@ export function writeAtomic(path: string, data: string): void {
 /** A built bundle from --assignment: a built autograder/ folder, or a source folder built now. */
 async function bundleFrom(dir: string): Promise<{ bundle: Bundle; cleanup: () => void }> {
   const abs = resolve(dir);
-  if (existsSync(join(abs, 'manifest.json')) && existsSync(join(abs, 'reference'))) return { bundle: loadBundle(abs), cleanup: () => undefined };
+  if (existsSync(join(abs, 'manifest.json'))) return { bundle: loadBundle(abs), cleanup: () => undefined };
   if (existsSync(join(abs, 'autograder', 'manifest.json'))) return { bundle: loadBundle(join(abs, 'autograder')), cleanup: () => undefined };
   if (!existsSync(join(abs, 'assignment.json'))) throw new AssignmentError(`${dir}: neither a built autograder folder nor an assignment source folder (no assignment.json)`);
   const out = mkdtempSync(join(tmpdir(), 'dl-grade-build-'));

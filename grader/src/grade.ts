@@ -113,6 +113,7 @@ class LazyReference extends RequestStudent {
   protected request(req: Request): Promise<Value> {
     if (!this.remote) {
       const dir = this.bundle.referenceDir;
+      if (dir === null) return Promise.reject(new Error('this bundle has public tests only; a test asked the reference solution'));
       this.box = new Sandboxed(
         {
           script: CHILD_SCRIPT,
@@ -180,7 +181,10 @@ export async function gradeSubmission(bundle: Bundle, submissionDir: string, opt
     const taskNotes: Text[] = [];
     let stdout = '';
     let stderr = '';
-    if (problem) {
+    if (cases.length === 0) {
+      caseResults = [];
+      taskNotes.push(text('graded by hidden tests only: not graded here (public tests only)', '非公開テストのみで採点されるタスク: ここでは採点しません (公開テストのみ)'));
+    } else if (problem) {
       caseResults = failedCases(cases, task.points, problem);
       taskNotes.push(problem);
     } else {
@@ -233,6 +237,9 @@ export async function gradeSubmission(bundle: Bundle, submissionDir: string, opt
       limits,
       seed: task.seed,
     });
+  }
+  if (bundle.referenceDir === null) {
+    notes.push(text('public tests only: the final grade also includes hidden tests', '公開テストのみの採点です: 最終的な成績には非公開テストも含まれます'));
   }
   return {
     assignment: { id: spec.id, title: spec.title },
