@@ -12,7 +12,8 @@
 //   maxPool2dBackward(gy, gyGeom, indices, indicesGeom, out, xShape, pool) -> false on an index >= H * W
 //   avgPool2d(x, xGeom, out, pool)
 //   avgPool2dBackward(gy, gyGeom, out, xShape, pool)
-//       pool = Float64Array [kH, kW, sH, sW, pH, pW, dH, dW, ceilMode, countIncludePad]
+//       pool = Float64Array [kH, kW, sH, sW, pH, pW, dH, dW, ceilMode, countIncludePad, divisorOverride]
+//       (divisorOverride 0: divide by the window size)
 //   im2col(x, xGeom, out, unfold)
 //   col2im(cols, colsGeom, out, xShape, unfold)
 //       unfold = Float64Array [kH, kW, sH, sW, pH, pW, dH, dW]
@@ -227,10 +228,11 @@ void Conv2dBackwardWeight(const Args& info) {
 // ---- pooling ----
 
 PoolGeom pool_geom(const Args& info, const char* fn, const int64_t* xs, size_t pi) {
-  int64_t p[10];
-  int_list(info, pi, fn, 10, 0, p);
-  if (p[0] < 1 || p[1] < 1 || p[2] < 1 || p[3] < 1 || p[6] < 1 || p[7] < 1 || p[8] > 1 || p[9] > 1) {
-    throw_range(info, fn, "kernel, stride and dilation must be >= 1, the flags 0 or 1");
+  int64_t p[11];
+  int_list(info, pi, fn, 11, -2147483647, p);
+  if (p[0] < 1 || p[1] < 1 || p[2] < 1 || p[3] < 1 || p[4] < 0 || p[5] < 0 || p[6] < 1 || p[7] < 1 || p[8] < 0 ||
+      p[8] > 1 || p[9] < 0 || p[9] > 1) {
+    throw_range(info, fn, "kernel, stride and dilation must be >= 1, padding >= 0, the flags 0 or 1");
   }
   PoolGeom g{};
   g.N = xs[0];
@@ -247,6 +249,7 @@ PoolGeom pool_geom(const Args& info, const char* fn, const int64_t* xs, size_t p
   g.dW = p[7];
   g.ceil_mode = p[8] != 0;
   g.count_include_pad = p[9] != 0;
+  g.divisor_override = p[10];
   g.Hout = pool_output_size(g.H, g.kH, g.sH, g.pH, g.dH, g.ceil_mode);
   g.Wout = pool_output_size(g.W, g.kW, g.sW, g.pW, g.dW, g.ceil_mode);
   if (g.Hout < 0 || g.Wout < 0) throw_range(info, fn, "the input is too small for the kernel");

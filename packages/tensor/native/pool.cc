@@ -266,6 +266,13 @@ DL_TARGET_AVX2 bool max_unpool_2x2_avx2(const PoolGeom& g, const float* gp, cons
 }
 #endif
 
+// What average pooling divides window (a, b)'s sum by, as the reference: divisor_override when
+// nonzero, else the window size with (count_include_pad) or without the padding.
+int64_t avg_divisor(const PoolGeom& g, const AvgWindow& a, const AvgWindow& b) {
+  if (g.divisor_override != 0) return g.divisor_override;
+  return g.count_include_pad ? a.padded * b.padded : (a.end - a.start) * (b.end - b.start);
+}
+
 // A per-thread double buffer of n elements.
 double* acc_buffer(int64_t n) {
   thread_local std::vector<double> buf;
@@ -401,8 +408,7 @@ void avg_pool2d(const PoolGeom& g, const T* x, T* y) {
           for (int64_t h = a.start; h < a.end; ++h) {
             for (int64_t w = b.start; w < b.end; ++w) sum += static_cast<double>(xp[h * g.W + w]);
           }
-          const int64_t divisor = g.count_include_pad ? a.padded * b.padded : (a.end - a.start) * (b.end - b.start);
-          yp[i * g.Wout + j] = static_cast<T>(sum / static_cast<double>(divisor));
+          yp[i * g.Wout + j] = static_cast<T>(sum / static_cast<double>(avg_divisor(g, a, b)));
         }
       }
     }
@@ -426,8 +432,7 @@ void avg_pool2d_backward(const PoolGeom& g, const T* gy, T* gx) {
           const AvgWindow& b = ww[static_cast<size_t>(j)];
           const double gv = static_cast<double>(gp[i * g.Wout + j]);
           if (a.start >= a.end || b.start >= b.end) continue;  // the forward output was a constant 0
-          const int64_t divisor = g.count_include_pad ? a.padded * b.padded : (a.end - a.start) * (b.end - b.start);
-          const double share = gv / static_cast<double>(divisor);
+          const double share = gv / static_cast<double>(avg_divisor(g, a, b));
           for (int64_t h = a.start; h < a.end; ++h) {
             for (int64_t w = b.start; w < b.end; ++w) s[h * g.W + w] += share;
           }

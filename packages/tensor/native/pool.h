@@ -11,7 +11,8 @@
 //         a window wholly in the padding gives -inf and index -1.
 //   avg:  y[n, c, i, j] = (sum of x over the in-image part of the window) / divisor, where the
 //         divisor counts the padding (countIncludePad) or not, a ceil-mode window being clipped to
-//         the padded input first; a window with no in-image position gives 0.
+//         the padded input first, or is divisor_override when that is nonzero (PyTorch's
+//         divisor_override); a window with no in-image position gives 0.
 //
 // Example: x [1, 1, 2, 4] = [[1, 5, 2, 2], [3, 4, 8, 0]], 2x2 windows, stride 2:
 //   max -> [[5, 8]] with indices [[1, 6]],   avg -> [[3.25, 3]].
@@ -29,6 +30,7 @@ struct PoolGeom {
   int64_t N, C, H, W;
   int64_t kH, kW, sH, sW, pH, pW, dH, dW;  // kernel, stride >= 1, padding >= 0, dilation >= 1
   bool ceil_mode, count_include_pad;
+  int64_t divisor_override;  // avg: divide by this instead of the window size when nonzero
   int64_t Hout, Wout;
 };
 

@@ -76,6 +76,11 @@ export interface Pool2dParams {
   ceilMode: boolean;
   /** avg pooling: divide by the full window (true, PyTorch's default) or only the in-bounds part. */
   countIncludePad: boolean;
+  /**
+   * avg pooling: divide every window's sum by this nonzero integer instead (PyTorch's
+   * `divisor_override`; overrides countIncludePad). Absent or null: the window size.
+   */
+  divisorOverride?: number | null;
 }
 
 /** im2col / col2im geometry (`torch.nn.functional.unfold` / `fold`). */

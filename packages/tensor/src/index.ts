@@ -122,8 +122,13 @@ export { clamp, promote, scalarTensor, where } from './ops/elementwise';
 export { cat, chunk, split, stack } from './ops/join';
 export { linear, matmul } from './ops/linalg';
 export {
+  AVG_POOL2D_OPTIONS,
+  CONV2D_OPTIONS,
+  MAX_POOL2D_OPTIONS,
+  UNFOLD_OPTIONS,
   avgPool2d,
   avgPool2dBackward,
+  avgPool2dParams,
   col2im,
   conv2d,
   conv2dBackwardInput,
@@ -132,6 +137,7 @@ export {
   im2col,
   maxPool2d,
   maxPool2dBackward,
+  maxPool2dParams,
   maxPool2dWithIndices,
   pool2dParams,
   unfoldParams,

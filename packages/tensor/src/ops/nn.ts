@@ -10,6 +10,7 @@ import { getBackend, type Conv2dParams, type Pool2dParams, type UnfoldParams } f
 import { isFloating } from '../dtype';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors';
 import { convOutputSize, poolOutputSize } from '../geometry';
+import { checkOptions, optionKeys } from '../options';
 import { Tensor } from '../tensor';
 import { contiguous, squeeze, unsqueeze } from './views';
 import { toDType } from './elementwise';
@@ -37,6 +38,8 @@ export interface AvgPool2dOptions {
   padding?: Pair;
   ceilMode?: boolean;
   countIncludePad?: boolean;
+  /** Divide every window's sum by this nonzero integer instead of the window size (PyTorch's `divisor_override`). */
+  divisorOverride?: number | null;
 }
 
 export interface UnfoldOptions {
@@ -44,6 +47,18 @@ export interface UnfoldOptions {
   padding?: Pair;
   dilation?: Pair;
 }
+
+/** The keys of each options object, checked by the functions (an unknown key is an error). */
+export const CONV2D_OPTIONS = optionKeys<Conv2dOptions>({ stride: true, padding: true, dilation: true, groups: true });
+export const MAX_POOL2D_OPTIONS = optionKeys<MaxPool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
+export const AVG_POOL2D_OPTIONS = optionKeys<AvgPool2dOptions>({
+  stride: true,
+  padding: true,
+  ceilMode: true,
+  countIncludePad: true,
+  divisorOverride: true,
+});
+export const UNFOLD_OPTIONS = optionKeys<UnfoldOptions>({ stride: true, padding: true, dilation: true });
 
 function pair(op: string, name: string, v: Pair, min: number): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
@@ -67,7 +82,9 @@ function batched(x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
   return x.ndim === 3 ? squeeze(f(unsqueeze(x, 0)), 0) : f(x);
 }
 
-export function conv2dParams(weightShape: readonly number[], opts: Conv2dOptions): Conv2dParams {
+/** Checks conv2d's options (`op` names the caller in messages) and normalises them to pairs. */
+export function conv2dParams(weightShape: readonly number[], opts: Conv2dOptions, op = 'conv2d'): Conv2dParams {
+  checkOptions(op, opts, CONV2D_OPTIONS);
   const stride = pair('conv2d', 'stride', opts.stride ?? 1, 1);
   const dilation = pair('conv2d', 'dilation', opts.dilation ?? 1, 1);
   const groups = opts.groups ?? 1;
@@ -158,15 +175,33 @@ function checkGradShape(op: string, gy: Tensor, want: readonly number[]): void {
   }
 }
 
+/**
+ * Normalises pooling options (max or average; unchecked keys: see {@link maxPool2dParams} and
+ * {@link avgPool2dParams}, which check them first) to pairs.
+ */
 export function pool2dParams(
   op: string,
   kernelSize: Pair,
-  opts: { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean; countIncludePad?: boolean },
+  opts: {
+    stride?: Pair | null;
+    padding?: Pair;
+    dilation?: Pair;
+    ceilMode?: boolean;
+    countIncludePad?: boolean;
+    divisorOverride?: number | null;
+  },
 ): Pool2dParams {
   const k = pair(op, 'kernelSize', kernelSize, 1);
   const padding = pair(op, 'padding', opts.padding ?? 0, 0);
   if (padding[0] > k[0] / 2 || padding[1] > k[1] / 2) {
     throw new ValueError(`${op}: padding ${fmtShape(padding)} should be at most half of the kernel size ${fmtShape(k)}`);
+  }
+  const divisor = opts.divisorOverride ?? null;
+  if (divisor !== null && (typeof divisor !== 'number' || !Number.isInteger(divisor) || divisor === 0)) {
+    throw new ValueError(
+      `${op}: divisorOverride must be a nonzero integer (as PyTorch's divisor_override), got ${JSON.stringify(divisor)}; ` +
+        'leave it out (or null) to divide by the window size',
+    );
   }
   return {
     kernelSize: k,
@@ -175,7 +210,18 @@ export function pool2dParams(
     dilation: pair(op, 'dilation', opts.dilation ?? 1, 1),
     ceilMode: opts.ceilMode ?? false,
     countIncludePad: opts.countIncludePad ?? true,
+    divisorOverride: divisor,
   };
+}
+
+/** Checks max pooling's options (an unknown key is an error naming `op`) and normalises them. */
+export function maxPool2dParams(kernelSize: Pair, opts: MaxPool2dOptions, op = 'maxPool2d'): Pool2dParams {
+  return pool2dParams(op, kernelSize, checkOptions(op, opts, MAX_POOL2D_OPTIONS) ?? {});
+}
+
+/** Checks average pooling's options (an unknown key is an error naming `op`) and normalises them. */
+export function avgPool2dParams(kernelSize: Pair, opts: AvgPool2dOptions, op = 'avgPool2d'): Pool2dParams {
+  return pool2dParams(op, kernelSize, checkOptions(op, opts, AVG_POOL2D_OPTIONS) ?? {});
 }
 
 /** Pooled output shape for a 4-D input. */
@@ -193,7 +239,7 @@ export function pool2dOutShape(op: string, xShape: readonly number[], p: Pool2dP
 export function maxPool2dWithIndices(x: Tensor, kernelSize: Pair, opts: MaxPool2dOptions = {}): { values: Tensor; indices: Tensor } {
   const x4 = x.ndim === 3 ? unsqueeze(x, 0) : x;
   requireFloat4d('maxPool2d', 'input', x4);
-  const p = pool2dParams('maxPool2d', kernelSize, opts);
+  const p = maxPool2dParams(kernelSize, opts);
   const shape = pool2dOutShape('maxPool2d', x4.shape, p);
   const r = getBackend().maxPool2d(contiguous(x4), p);
   const values = new Tensor(r.values, shape);
@@ -217,7 +263,7 @@ export function maxPool2dBackward(gy: Tensor, indices: Tensor, xShape: readonly 
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = {}): Tensor {
   return batched(x, (x4) => {
     requireFloat4d('avgPool2d', 'input', x4);
-    const p = pool2dParams('avgPool2d', kernelSize, opts);
+    const p = avgPool2dParams(kernelSize, opts);
     const shape = pool2dOutShape('avgPool2d', x4.shape, p);
     return new Tensor(getBackend().avgPool2d(contiguous(x4), p), shape);
   });
@@ -229,7 +275,9 @@ export function avgPool2dBackward(gy: Tensor, xShape: readonly number[], p: Pool
   return new Tensor(getBackend().avgPool2dBackward(contiguous(gy), xShape, p), xShape);
 }
 
+/** Checks im2col/col2im's options (an unknown key is an error naming `op`) and normalises them. */
 export function unfoldParams(op: string, kernelSize: Pair, opts: UnfoldOptions): UnfoldParams {
+  checkOptions(op, opts, UNFOLD_OPTIONS);
   return {
     kernelSize: pair(op, 'kernelSize', kernelSize, 1),
     stride: pair(op, 'stride', opts.stride ?? 1, 1),

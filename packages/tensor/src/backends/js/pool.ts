@@ -117,6 +117,15 @@ function avgWindow(o: number, k: number, s: number, pad: number, size: number): 
   return { start: Math.max(start, 0), end: Math.min(end, size), padded: end - start };
 }
 
+/**
+ * What average pooling divides window (wh, ww)'s sum by, as PyTorch: `divisorOverride` when given,
+ * else the window size counting the padding (`countIncludePad`) or only the in-image positions.
+ */
+function avgDivisor(p: Pool2dParams, wh: { start: number; end: number; padded: number }, ww: { start: number; end: number; padded: number }): number {
+  if (p.divisorOverride != null) return p.divisorOverride;
+  return p.countIncludePad ? wh.padded * ww.padded : (wh.end - wh.start) * (ww.end - ww.start);
+}
+
 function checkNoDilation(op: string, p: Pool2dParams): void {
   if (p.dilation[0] !== 1 || p.dilation[1] !== 1) {
     throw new ValueError(`${op}: dilation must be [1, 1] (average pooling has no dilation), got [${p.dilation.join(', ')}]`);
@@ -129,7 +138,7 @@ function checkNoDilation(op: string, p: Pool2dParams): void {
  *   y[n, c, i, j] = sum_{(h, w) in window, inside x} x[n, c, h, w] / divisor
  *
  * where the divisor counts the padding positions when `countIncludePad` (PyTorch's default) and
- * only the in-image positions otherwise. Either way a ceil-mode window that runs past the padded
+ * only the in-image positions otherwise, or is `divisorOverride` when that is given. Either way a ceil-mode window that runs past the padded
  * input is clipped there first (so its divisor is smaller than kH * kW). A window with no in-image
  * position gives 0.
  */
@@ -158,9 +167,7 @@ export function avgPool2d(x: View, p: Pool2dParams): Storage {
         for (let h = wh.start; h < wh.end; h++) {
           for (let w = ww.start; w < ww.end; w++) sum += xs[base + h * W + w];
         }
-        const inside = (wh.end - wh.start) * (ww.end - ww.start);
-        const divisor = p.countIncludePad ? wh.padded * ww.padded : inside;
-        y[o++] = sum / divisor;
+        y[o++] = sum / avgDivisor(p, wh, ww);
       }
     }
   }
@@ -191,8 +198,7 @@ export function avgPool2dBackward(gy: View, xShape: readonly number[], p: Pool2d
         const ww = avgWindow(j, kW, sW, pW, W);
         const g = gys[gy.offset + o++];
         if (wh.start >= wh.end || ww.start >= ww.end) continue; // forward output was a constant 0
-        const divisor = p.countIncludePad ? wh.padded * ww.padded : (wh.end - wh.start) * (ww.end - ww.start);
-        const share = g / divisor;
+        const share = g / avgDivisor(p, wh, ww);
         for (let h = wh.start; h < wh.end; h++) {
           for (let w = ww.start; w < ww.end; w++) gx[base + h * W + w] += share;
         }

@@ -282,6 +282,8 @@ describeNative('native image kernels', () => {
       d: avg ? fc.constant<[number, number]>([1, 1]) : fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
       ceilMode: fc.boolean(),
       countIncludePad: fc.boolean(),
+      // avg only: PyTorch's divisor_override (null: the window size)
+      divisorOverride: avg ? fc.constantFrom(null, null, 1, 3, -2, 7) : fc.constant(null),
       dtype: dtypeArb,
       offset: fc.integer({ min: 0, max: 3 }),
       seed: fc.nat(),
@@ -296,6 +298,7 @@ describeNative('native image kernels', () => {
         dilation: r.d,
         ceilMode: r.ceilMode,
         countIncludePad: r.countIncludePad,
+        ...(r.divisorOverride === null ? {} : { divisorOverride: r.divisorOverride }),
       },
     }));
 
@@ -381,7 +384,7 @@ describeNative('native image kernels', () => {
     }
   });
 
-  it('avgPool2d and its gradient are identical to js (ceil mode, padding, countIncludePad)', () => {
+  it('avgPool2d and its gradient are identical to js (ceil mode, padding, countIncludePad, divisorOverride)', () => {
     fc.assert(
       fc.property(poolCaseArb(true), (c) => {
         const [ho, wo] = poolHW(c);
@@ -433,7 +436,7 @@ describeNative('native image kernels', () => {
               const iv = intView(gyShape, idx, 1);
               const geom = (v: View) => Float64Array.from([v.offset, v.shape.length, ...v.shape, ...v.strides]);
               const out = new Float32Array(2 * c * h * w).fill(NaN);
-              native.maxPool2dBackward(gy.storage as Float32Array, geom(gy), iv.storage as Int32Array, geom(iv), out, Float64Array.from(x.shape), Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1));
+              native.maxPool2dBackward(gy.storage as Float32Array, geom(gy), iv.storage as Int32Array, geom(iv), out, Float64Array.from(x.shape), Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1, 0));
               expectSame(out, jsBackend.maxPool2dBackward(gy, iv, x.shape, p), `backward into NaN ${what}`);
             }
             idx[seed % idx.length] = (seed >> 4) % (h * w + 1) - 1;
@@ -574,12 +577,14 @@ describeNative('native image kernels', () => {
     expect(() => native.conv2dBackwardInput(gy, g([2, 4, 3, 3]), w, g([4, 3, 3, 3]), f32(150), Float64Array.of(2, 3, 5), conv)).toThrow(/Float64Array of 4/);
     expect(() => native.conv2dBackwardWeight(gy, g([2, 4, 3, 3]), x, g([2, 3, 5, 5]), f32(107), Float64Array.of(4, 3, 3, 3), conv)).toThrow(/must have 108 elements/);
     expect(() => native.conv2dBackwardWeight(gy, g([2, 4, 3, 3]), x, g([2, 3, 5, 5]), f32(108), Float64Array.of(4, 3, 3, 2.5), conv)).toThrow(/integer/);
-    const pool = Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1);
+    const pool = Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1, 0);
     expect(() => native.maxPool2d(x, g([2, 3, 5, 5]), f32(24), new Int32Array(23), pool)).toThrow(/must have 24 elements/);
     expect(() => native.maxPool2d(x, g([2, 3, 5, 5]), f32(24), f32(24) as unknown as Int32Array, pool)).toThrow(/Int32Array/);
-    expect(() => native.maxPool2d(x, g([2, 3, 5, 5]), f32(24), new Int32Array(24), Float64Array.of(0, 2, 2, 2, 0, 0, 1, 1, 0, 1))).toThrow(/kernel/);
+    expect(() => native.maxPool2d(x, g([2, 3, 5, 5]), f32(24), new Int32Array(24), Float64Array.of(0, 2, 2, 2, 0, 0, 1, 1, 0, 1, 0))).toThrow(/kernel/);
+    expect(() => native.maxPool2d(x, g([2, 3, 5, 5]), f32(24), new Int32Array(24), Float64Array.of(2, 2, 2, 2, -1, 0, 1, 1, 0, 1, 0))).toThrow(/padding >= 0/);
+    expect(() => native.maxPool2d(x, g([2, 3, 5, 5]), f32(24), new Int32Array(24), Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1))).toThrow(/Float64Array of 11/);
     expect(() => native.maxPool2dBackward(f32(24), g([2, 3, 2, 2]), new Int32Array(23), g([2, 3, 2, 2]), f32(150), Float64Array.of(2, 3, 5, 5), pool)).toThrow(/reaches element 23/);
-    expect(() => native.avgPool2d(x, g([2, 3, 5, 5]), f32(24), Float64Array.of(2, 2, 2, 2, 0, 0, 2, 1, 0, 1))).toThrow(/dilation/);
+    expect(() => native.avgPool2d(x, g([2, 3, 5, 5]), f32(24), Float64Array.of(2, 2, 2, 2, 0, 0, 2, 1, 0, 1, 0))).toThrow(/dilation/);
     expect(() => native.avgPool2dBackward(f32(36), g([2, 3, 2, 3]), f32(150), Float64Array.of(2, 3, 5, 5), pool)).toThrow(/gy has the wrong shape/);
     const unfold = Float64Array.of(3, 3, 1, 1, 0, 0, 1, 1);
     expect(() => native.im2col(x, g([2, 3, 5, 5]), f32(2 * 27 * 9 - 1), unfold)).toThrow(/must have 486 elements/);

@@ -45,7 +45,7 @@ export interface ImageAddon {
   conv2dBackwardInput(gy: FloatArray, gyGeom: Float64Array, w: FloatArray, wGeom: Float64Array, out: FloatArray, xShape: Float64Array, conv: Float64Array): void;
   /** dL/dw: `wShape` = [C_out, C_in / groups, kH, kW]. */
   conv2dBackwardWeight(gy: FloatArray, gyGeom: Float64Array, x: FloatArray, xGeom: Float64Array, out: FloatArray, wShape: Float64Array, conv: Float64Array): void;
-  /** `pool` = [kH, kW, sH, sW, pH, pW, dH, dW, ceilMode, countIncludePad]. */
+  /** `pool` = [kH, kW, sH, sW, pH, pW, dH, dW, ceilMode, countIncludePad, divisorOverride (0: none)]. */
   maxPool2d(x: FloatArray, xGeom: Float64Array, values: FloatArray, indices: Int32Array, pool: Float64Array): void;
   /** False (out unspecified) when an index is >= H * W. */
   maxPool2dBackward(
@@ -98,7 +98,7 @@ function convParams(p: Conv2dParams): Float64Array {
 function poolParams(p: Pool2dParams): Float64Array {
   return Float64Array.of(
     p.kernelSize[0], p.kernelSize[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1],
-    p.dilation[0], p.dilation[1], p.ceilMode ? 1 : 0, p.countIncludePad ? 1 : 0,
+    p.dilation[0], p.dilation[1], p.ceilMode ? 1 : 0, p.countIncludePad ? 1 : 0, p.divisorOverride ?? 0,
   );
 }
 
