@@ -9,7 +9,8 @@
 //   conv2dBackwardWeight(gy, gyGeom, x, xGeom, out, wShape, conv)
 //       conv = Float64Array [sH, sW, pH, pW, dH, dW, groups]; xShape / wShape = Float64Array [4]
 //   maxPool2d(x, xGeom, values, indices, pool)
-//   maxPool2dBackward(gy, gyGeom, indices, indicesGeom, out, xShape, pool) -> false on an index >= H * W
+//   maxPool2dBackward(gy, gyGeom, indices, indicesGeom, out, xShape, pool) -> false on an index that
+//       its window cannot have picked (see pool.h)
 //   avgPool2d(x, xGeom, out, pool)
 //   avgPool2dBackward(gy, gyGeom, out, xShape, pool)
 //       pool = Float64Array [kH, kW, sH, sW, pH, pW, dH, dW, ceilMode, countIncludePad, divisorOverride]

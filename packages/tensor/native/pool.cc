@@ -266,6 +266,21 @@ DL_TARGET_AVX2 bool max_unpool_2x2_avx2(const PoolGeom& g, const float* gp, cons
 }
 #endif
 
+// Whether window (i, j) can have picked `at`: an in-image position h * W + w of the window, or -1
+// when the window has no in-image position (max_pool2d's index for a window wholly in the padding).
+bool picked_by_window(const PoolGeom& g, int64_t i, int64_t j, int64_t at) {
+  const int64_t hs = i * g.sH - g.pH, ws = j * g.sW - g.pW;
+  if (at < 0 || at >= g.H * g.W) {
+    if (at != -1) return false;
+    int64_t a, b, c, d;
+    valid_range(hs, g.dH, g.H, g.kH, &a, &b);
+    valid_range(ws, g.dW, g.W, g.kW, &c, &d);
+    return a >= b || c >= d;
+  }
+  const int64_t dh = at / g.W - hs, dw = at % g.W - ws;
+  return dh >= 0 && dw >= 0 && dh % g.dH == 0 && dw % g.dW == 0 && dh / g.dH < g.kH && dw / g.dW < g.kW;
+}
+
 // What average pooling divides window (a, b)'s sum by, as the reference: divisor_override when
 // nonzero, else the window size with (count_include_pad) or without the padding.
 int64_t avg_divisor(const PoolGeom& g, const AvgWindow& a, const AvgWindow& b) {
@@ -358,11 +373,11 @@ bool max_pool2d_backward(const PoolGeom& g, const T* gy, const int32_t* indices,
     std::fill(a, a + HW, 0.0);
     for (int64_t k = 0; k < L; ++k) {
       const int64_t at = ip[k];
-      if (at < 0) continue;  // a window wholly in the padding routes nothing
-      if (at >= HW) {
+      if (!picked_by_window(g, k / g.Wout, k % g.Wout, at)) {
         ok.store(false, std::memory_order_relaxed);
-        continue;
+        return;
       }
+      if (at < 0) continue;  // a window wholly in the padding routes nothing
       a[at] += static_cast<double>(gp[k]);
     }
     finish_plane(a, out, HW);

@@ -41,8 +41,10 @@ int64_t pool_output_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int
 template <typename T>
 void max_pool2d(const PoolGeom& g, const T* x, T* values, int32_t* indices);
 
-// gx [N, C, H, W] (every element written) from gy and indices [N, C, Hout, Wout]. Negative indices
-// are skipped. Returns false, leaving gx unspecified, when an index is >= H * W.
+// gx [N, C, H, W] (every element written) from gy and indices [N, C, Hout, Wout]. Every index must
+// be one that window (i, j) can have picked: an in-image position h * W + w of the window, or -1
+// for a window with no in-image position (which routes nothing). Returns false, leaving gx
+// unspecified, on any other index (the caller then reports it).
 template <typename T>
 bool max_pool2d_backward(const PoolGeom& g, const T* gy, const int32_t* indices, T* gx);
 

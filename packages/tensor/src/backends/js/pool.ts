@@ -15,7 +15,7 @@
  */
 import type { Pool2dParams, View } from '../../backend';
 import { allocStorage, type Storage } from '../../dtype';
-import { ValueError } from '../../errors';
+import { IndexError, ValueError } from '../../errors';
 import { poolOutputSize } from '../../geometry';
 import { fromFloat64 } from './unfold';
 
@@ -83,13 +83,13 @@ export function maxPool2d(x: View, p: Pool2dParams): { values: Storage; indices:
  * Gradient of {@link maxPool2d}: each gy entry goes, whole, to the input position its window
  * picked (`indices`, with gy's shape); positions picked by several windows receive the sum.
  * Output `xShape`, in gy's dtype.
+ *
+ * Every index must be one its window can have picked: an in-image position `h * W + w` of window
+ * (i, j) under `p`, or -1 for a window with no in-image position (it routes nothing). Anything
+ * else (indices from another input size or another kernel, stride, padding or dilation, or
+ * edited by hand) is an IndexError naming the index, its gy position and the window.
  */
-export function maxPool2dBackward(
-  gy: View,
-  indices: View,
-  xShape: readonly number[],
-  _p: Pool2dParams, // unused: the window geometry is already encoded in `indices`
-): Storage {
+export function maxPool2dBackward(gy: View, indices: View, xShape: readonly number[], p: Pool2dParams): Storage {
   const [N, C, H, W] = xShape;
   const [, , Hout, Wout] = gy.shape;
   const gys = gy.storage;
@@ -98,12 +98,58 @@ export function maxPool2dBackward(
   for (let plane = 0; plane < N * C; plane++) {
     for (let k = 0; k < Hout * Wout; k++) {
       const o = plane * Hout * Wout + k; // flat position of gy[n, c, i, j]
-      const at = idx[indices.offset + o];
+      const at = Number(idx[indices.offset + o]);
+      const i = Math.floor(k / Wout);
+      const j = k % Wout;
+      if (!pickedByWindow(p, H, W, i, j, at)) throw outsideWindow(p, xShape, [Math.floor(plane / C), plane % C, i, j], at);
       if (at < 0) continue; // an all-padding window has no input to route to
       gx[plane * H * W + at] += gys[gy.offset + o];
     }
   }
   return fromFloat64(gx, gy.dtype);
+}
+
+/** The positions `start + t * step` (t < k) of one axis of a window that lie in [0, size). */
+function windowTaps(start: number, step: number, k: number, size: number): number[] {
+  const taps: number[] = [];
+  for (let t = 0; t < k; t++) {
+    const v = start + t * step;
+    if (v >= 0 && v < size) taps.push(v);
+  }
+  return taps;
+}
+
+/**
+ * Whether window (i, j) can have picked `at`: an in-image position `h * W + w` of the window, or
+ * -1 when the window has no in-image position (what {@link maxPool2d} records for it).
+ */
+function pickedByWindow(p: Pool2dParams, H: number, W: number, i: number, j: number, at: number): boolean {
+  const hs = i * p.stride[0] - p.padding[0];
+  const ws = j * p.stride[1] - p.padding[1];
+  if (!Number.isInteger(at) || at < 0 || at >= H * W) {
+    if (at !== -1) return false;
+    return windowTaps(hs, p.dilation[0], p.kernelSize[0], H).length === 0 || windowTaps(ws, p.dilation[1], p.kernelSize[1], W).length === 0;
+  }
+  const dh = Math.floor(at / W) - hs;
+  const dw = (at % W) - ws;
+  return dh >= 0 && dw >= 0 && dh % p.dilation[0] === 0 && dw % p.dilation[1] === 0 && dh / p.dilation[0] < p.kernelSize[0] && dw / p.dilation[1] < p.kernelSize[1];
+}
+
+function outsideWindow(p: Pool2dParams, xShape: readonly number[], at4: number[], at: number): IndexError {
+  const [, , H, W] = xShape;
+  const [, , i, j] = at4;
+  const rows = windowTaps(i * p.stride[0] - p.padding[0], p.dilation[0], p.kernelSize[0], H);
+  const cols = windowTaps(j * p.stride[1] - p.padding[1], p.dilation[1], p.kernelSize[1], W);
+  const where =
+    rows.length === 0 || cols.length === 0
+      ? 'which lies wholly in the padding (its index must be -1)'
+      : `which covers rows [${rows.join(', ')}] and columns [${cols.join(', ')}], i.e. indices h * ${W} + w`;
+  const pos = at >= 0 && at < H * W && Number.isInteger(at) ? ` (row ${Math.floor(at / W)}, column ${at % W})` : at >= H * W ? ` (past the ${H}x${W} plane)` : '';
+  return new IndexError(
+    `maxPool2dBackward: index ${at}${pos} at gy position [${at4.join(', ')}] is outside its window ` +
+      `(kernel [${p.kernelSize.join(', ')}], stride [${p.stride.join(', ')}], padding [${p.padding.join(', ')}], dilation [${p.dilation.join(', ')}]), ` +
+      `${where}, for an input of shape [${xShape.join(', ')}]; pass the indices that maxPool2dWithIndices returned for this input with the same options`,
+  );
 }
 
 /**

@@ -353,18 +353,87 @@ describeNative('native image kernels', () => {
     }
   });
 
-  it('maxPool2dBackward sums overlapping windows as js does (float32 rounded once) and routes arbitrary in-plane indices', () => {
+  /** For each window of a 3x3, stride 1, padding 1 pooling of h x w planes, a random in-image tap of it. */
+  function randomWindowIndices(h: number, w: number, planes: number, seed: number): number[] {
+    let s = seed;
+    const rnd = (n: number): number => ((s = (s * 1103515245 + 12345) % 2147483648), s % n);
+    const idx: number[] = [];
+    for (let plane = 0; plane < planes; plane++) {
+      for (let i = 0; i < h; i++) {
+        for (let j = 0; j < w; j++) {
+          const rows = [i - 1, i, i + 1].filter((r) => r >= 0 && r < h);
+          const cols = [j - 1, j, j + 1].filter((c) => c >= 0 && c < w);
+          idx.push(rows[rnd(rows.length)] * w + cols[rnd(cols.length)]);
+        }
+      }
+    }
+    return idx;
+  }
+
+  it('maxPool2dBackward sums overlapping windows as js does (float32 rounded once), for any in-window indices', () => {
     fc.assert(
       fc.property(dtypeArb, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.nat(), (dtype, h, w, seed) => {
         const p: Pool2dParams = { kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], ceilMode: false, countIncludePad: true };
         const gy = denseView(dtype, [2, 3, h, w], seed, 0, (r) => r() * 1e3);
-        let s = seed;
-        const idx = Array.from({ length: 2 * 3 * h * w }, () => ((s = (s * 1103515245 + 12345) % 2147483648), (s % (h * w + 1)) - 1));
-        const iv = intView([2, 3, h, w], idx, 2);
+        const iv = intView([2, 3, h, w], randomWindowIndices(h, w, 6, seed), 2);
         expectSame(backend.maxPool2dBackward(gy, iv, [2, 3, h, w], p), jsBackend.maxPool2dBackward(gy, iv, [2, 3, h, w], p), `random indices ${dtype} ${h}x${w}`);
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('maxPool2dBackward rejects an index outside its window with the same IndexError as js (generic and 2x2 kernels)', () => {
+    const cases: [Pool2dParams, number[], number[]][] = [
+      // 3x3 stride 1 padding 1 on 4x5 planes
+      [{ kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], ceilMode: false, countIncludePad: true }, [1, 2, 4, 5], [1, 2, 4, 5]],
+      // the 2x2 stride-2 kernel (vectorised for float32) on 4x40 planes
+      [{ kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false, countIncludePad: true }, [1, 2, 4, 40], [1, 2, 2, 20]],
+      // dilation 2: window (0, 0) of a 3x3 kernel reads rows and columns 0, 2 and 4 only
+      [{ kernelSize: [3, 3], stride: [1, 1], padding: [0, 0], dilation: [2, 2], ceilMode: false, countIncludePad: true }, [1, 1, 6, 6], [1, 1, 2, 2]],
+    ];
+    for (const [p, xShape, yShape] of cases) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const x = denseView(dtype, xShape, 3);
+        const { indices } = jsBackend.maxPool2d(x, p);
+        const gy = denseView(dtype, yShape, 4);
+        const [H, W] = [xShape[2], xShape[3]];
+        // the image positions window o of a plane reads
+        const taps = (o: number): number[] => {
+          const [i, j] = [Math.floor(o / yShape[3]), o % yShape[3]];
+          const out: number[] = [];
+          for (let a = 0; a < p.kernelSize[0]; a++) {
+            for (let b = 0; b < p.kernelSize[1]; b++) {
+              const [h, w] = [i * p.stride[0] - p.padding[0] + a * p.dilation[0], j * p.stride[1] - p.padding[1] + b * p.dilation[1]];
+              if (h >= 0 && h < H && w >= 0 && w < W) out.push(h * W + w);
+            }
+          }
+          return out;
+        };
+        // at the first and the last window: the first in-plane position outside the window (next
+        // to it, or a row a dilated window skips), past the plane, -1 (these windows have image
+        // under them) and another negative number
+        for (const k of [0, indices.length - 1]) {
+          const mine = taps(k % (yShape[2] * yShape[3]));
+          const outside = Array.from({ length: H * W }, (_, v) => v).find((v) => !mine.includes(v) && Math.abs(v - mine[0]) <= W + 1) as number;
+          for (const at of [outside, H * W, -1, -7]) {
+            const idx = Int32Array.from(indices);
+            idx[k] = at;
+            const iv = intView(yShape, idx);
+            let message = '';
+            try {
+              jsBackend.maxPool2dBackward(gy, iv, xShape, p);
+            } catch (e) {
+              message = (e as Error).message;
+            }
+            expect(message).toMatch(/^maxPool2dBackward: index -?\d+ .*is outside its window/);
+            expect(() => backend.maxPool2dBackward(gy, iv, xShape, p)).toThrow(message);
+          }
+        }
+        // the indices of the forward pass are accepted by both
+        const iv = intView(yShape, indices);
+        expectSame(backend.maxPool2dBackward(gy, iv, xShape, p), jsBackend.maxPool2dBackward(gy, iv, xShape, p), 'forward indices');
+      }
+    }
   });
 
   it('maxPool2dBackward with 2x2 windows gives +0 where gy is -0, as js (whose sum starts at +0) does', () => {
@@ -422,8 +491,9 @@ describeNative('native image kernels', () => {
             expectSame(got.values, want.values, what);
             expectSame(got.indices, want.indices, what);
             // the gradient: with the forward's indices (each inside its window: the vectorised
-            // path), then with one index moved anywhere in the plane or to -1 (that plane falls
-            // back to the summing loop, which must still give js's result)
+            // path), then with one index moved to another tap of its window (still the
+            // vectorised path), then anywhere else in the plane or to -1 (refused by the
+            // vectorised path and by the summing loop: both backends throw js's IndexError)
             const gyShape = [2, c, Math.floor(h / 2), Math.floor(w / 2)];
             const gy = denseView(dtype, gyShape, seed + 1, offset);
             const idx = Array.from(got.indices as Int32Array);
@@ -439,8 +509,24 @@ describeNative('native image kernels', () => {
               native.maxPool2dBackward(gy.storage as Float32Array, geom(gy), iv.storage as Int32Array, geom(iv), out, Float64Array.from(x.shape), Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1, 0));
               expectSame(out, jsBackend.maxPool2dBackward(gy, iv, x.shape, p), `backward into NaN ${what}`);
             }
-            idx[seed % idx.length] = (seed >> 4) % (h * w + 1) - 1;
-            back(idx, 'backward, one index moved');
+            const k = seed % idx.length;
+            const ok = [...idx];
+            ok[k] = (ok[k] % w) % 2 === 0 ? ok[k] + 1 : ok[k] - 1; // the other column of the window
+            back(ok, 'backward, one index moved within its window');
+            const bad = [...idx];
+            const moved = (seed >> 4) % (h * w + 1) - 1;
+            const [wo, o] = [gyShape[3], k % (gyShape[2] * gyShape[3])];
+            const inWindow = moved >= 0 && Math.floor(Math.floor(moved / w) / 2) === Math.floor(o / wo) && Math.floor((moved % w) / 2) === o % wo;
+            bad[k] = inWindow ? -1 : moved;
+            const iv = intView(gyShape, bad, 1);
+            let message = '';
+            try {
+              jsBackend.maxPool2dBackward(gy, iv, x.shape, p);
+            } catch (e) {
+              message = (e as Error).message;
+            }
+            expect(message).toMatch(/^maxPool2dBackward: index -?\d+ .*is outside its window/);
+            expect(() => backend.maxPool2dBackward(gy, iv, x.shape, p)).toThrow(message);
           },
         ),
         { numRuns: 150 },
@@ -515,7 +601,7 @@ describeNative('native image kernels', () => {
 
   // ---- fallbacks ----
 
-  it('sends non-contiguous views, mixed dtypes, non-int32 or out-of-plane indices and dilated avg pooling to js', () => {
+  it('sends non-contiguous views, mixed dtypes, non-int32 or out-of-window indices and dilated avg pooling to js', () => {
     const cp: Conv2dParams = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
     const x = denseView('float64', [2, 3, 5, 4], 1);
     // the same data seen through a transposed view (H and W swapped): not contiguous
@@ -536,14 +622,18 @@ describeNative('native image kernels', () => {
     expectSame(backend.im2col(xt, up), jsBackend.im2col(xt, up), 'transposed im2col');
     for (const s of spies) expect(s).not.toHaveBeenCalled();
 
-    // max-pool gradient: float indices, and an index past the plane, go to js
+    // max-pool gradient: float indices go to js; an index past the plane is refused by C++ and
+    // reported by js
     const back = jest.spyOn(native, 'maxPool2dBackward');
     const gy = denseView('float64', [2, 3, 2, 2], 4);
-    const fidx: View = { ...denseView('float64', [2, 3, 2, 2], 0, 0, () => 1) };
+    const fwd = jsBackend.maxPool2d(x, pp).indices;
+    const fidx: View = { ...denseView('float64', [2, 3, 2, 2], 0), storage: Float64Array.from(fwd) };
     expectSame(backend.maxPool2dBackward(gy, fidx, x.shape, pp), jsBackend.maxPool2dBackward(gy, fidx, x.shape, pp), 'float indices');
     expect(back).not.toHaveBeenCalled();
-    const far = intView([2, 3, 2, 2], [0, 1, 5, 20, 3, 4, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    expectSame(backend.maxPool2dBackward(gy, far, x.shape, pp), jsBackend.maxPool2dBackward(gy, far, x.shape, pp), 'index past the plane');
+    const farIdx = Array.from(fwd);
+    farIdx[3] = x.shape[2] * x.shape[3] + 2;
+    const far = intView([2, 3, 2, 2], farIdx);
+    expect(() => backend.maxPool2dBackward(gy, far, x.shape, pp)).toThrow(/^maxPool2dBackward: index 22 \(past the 5x4 plane\) at gy position \[0, 0, 1, 1\] is outside its window/);
     expect(back).toHaveBeenCalledTimes(1);
     expect(back).toHaveReturnedWith(false);
   });
@@ -583,6 +673,12 @@ describeNative('native image kernels', () => {
     expect(() => native.maxPool2d(x, g([2, 3, 5, 5]), f32(24), new Int32Array(24), Float64Array.of(0, 2, 2, 2, 0, 0, 1, 1, 0, 1, 0))).toThrow(/kernel/);
     expect(() => native.maxPool2d(x, g([2, 3, 5, 5]), f32(24), new Int32Array(24), Float64Array.of(2, 2, 2, 2, -1, 0, 1, 1, 0, 1, 0))).toThrow(/padding >= 0/);
     expect(() => native.maxPool2d(x, g([2, 3, 5, 5]), f32(24), new Int32Array(24), Float64Array.of(2, 2, 2, 2, 0, 0, 1, 1, 0, 1))).toThrow(/Float64Array of 11/);
+    // an in-plane index outside its window gives false (js then reports it), as one past the plane
+    const inPlane = new Int32Array(24);
+    inPlane[1] = 2; // window (0, 1) covers columns 2..3 of rows 0..1: 2 is in it
+    expect(native.maxPool2dBackward(f32(24), g([2, 3, 2, 2]), inPlane, g([2, 3, 2, 2]), f32(150), Float64Array.of(2, 3, 5, 5), pool)).toBe(false);
+    // each window at its first tap: true
+    expect(native.maxPool2dBackward(f32(24), g([2, 3, 2, 2]), Int32Array.from({ length: 24 }, (_, k) => [0, 2, 10, 12][k % 4]), g([2, 3, 2, 2]), f32(150), Float64Array.of(2, 3, 5, 5), pool)).toBe(true);
     expect(() => native.maxPool2dBackward(f32(24), g([2, 3, 2, 2]), new Int32Array(23), g([2, 3, 2, 2]), f32(150), Float64Array.of(2, 3, 5, 5), pool)).toThrow(/reaches element 23/);
     expect(() => native.avgPool2d(x, g([2, 3, 5, 5]), f32(24), Float64Array.of(2, 2, 2, 2, 0, 0, 2, 1, 0, 1, 0))).toThrow(/dilation/);
     expect(() => native.avgPool2dBackward(f32(36), g([2, 3, 2, 3]), f32(150), Float64Array.of(2, 3, 5, 5), pool)).toThrow(/gy has the wrong shape/);

@@ -27,7 +27,7 @@
  *
  * Sent to js: other dtypes or mixed dtypes, views that are not row-major contiguous, shapes the op
  * layer would reject (not 4-D, empty output windows), average pooling with dilation (js throws),
- * max-pool gradients with non-int32 indices or with an index outside its plane.
+ * max-pool gradients with non-int32 indices or with an index outside its window (js throws the error).
  */
 import type { Backend, Conv2dParams, KernelName, Pool2dParams, UnfoldParams, View } from '../../backend';
 import type { DType, Storage } from '../../dtype';
@@ -47,7 +47,10 @@ export interface ImageAddon {
   conv2dBackwardWeight(gy: FloatArray, gyGeom: Float64Array, x: FloatArray, xGeom: Float64Array, out: FloatArray, wShape: Float64Array, conv: Float64Array): void;
   /** `pool` = [kH, kW, sH, sW, pH, pW, dH, dW, ceilMode, countIncludePad, divisorOverride (0: none)]. */
   maxPool2d(x: FloatArray, xGeom: Float64Array, values: FloatArray, indices: Int32Array, pool: Float64Array): void;
-  /** False (out unspecified) when an index is >= H * W. */
+  /**
+   * False (out unspecified) when an index is not one its window can have picked (an in-image
+   * position of the window, or -1 for a window wholly in the padding); the js kernel then reports it.
+   */
   maxPool2dBackward(
     gy: FloatArray, gyGeom: Float64Array, indices: Int32Array, indicesGeom: Float64Array,
     out: FloatArray, xShape: Float64Array, pool: Float64Array,
