@@ -3,7 +3,7 @@
  * generation, so each function runs only after every function that uses its outputs has added its
  * contribution: the gradient of a Variable used twice is the sum of both paths (DeZero, step 16).
  */
-import { ShapeError, ValueError, fmtShape, zerosLike } from '@dl/tensor';
+import { Tensor, ShapeError, ValueError, fmtShape, zerosLike } from '@dl/tensor';
 import type { Function } from './function';
 import { withGradMode } from './mode';
 import { Variable as VariableClass, type Variable } from './variable';
@@ -84,8 +84,7 @@ export function runBackward(output: Variable, gy: Variable, opts: EngineOptions)
       }
       // outputs without a gradient contribute zeros
       const filled = gys.map((g, i) => g ?? zerosFor(f.outputs[i]));
-      const result = f.backward(...filled);
-      const gxs: readonly (Variable | null)[] = result instanceof VariableClass || result === null ? [result] : result;
+      const gxs = backwardResults(f, f.backward(...filled));
       if (!opts.retainGraph) f.release();
       f.inputs.forEach((x, i) => {
         const gx = gxs[i] ?? null;
@@ -104,6 +103,30 @@ export function runBackward(output: Variable, gy: Variable, opts: EngineOptions)
       });
     }
   });
+}
+
+/**
+ * What a Function's backward returned, as one gradient (or null) per input. A Tensor is taken as
+ * a constant gradient (as PyTorch's custom Functions return tensors); anything else, or more
+ * gradients than inputs, is an error naming the Function: a subclass written by a student must
+ * not have its gradients silently dropped.
+ */
+function backwardResults(f: Function, result: unknown): (Variable | null)[] {
+  const one = (g: unknown, i: number): Variable | null => {
+    if (g === null || g === undefined) return null;
+    if (g instanceof VariableClass) return g;
+    if (g instanceof Tensor) return new VariableClass(g);
+    const what = typeof g === 'object' ? (g as object).constructor?.name ?? 'object' : typeof g;
+    throw new ValueError(
+      `backward: ${f.name}.backward returned ${Array.isArray(g) ? 'a nested array' : `a ${what}`} as the gradient of input ${i}; ` +
+        'return a Variable (or a Tensor, or null for no gradient) per input, e.g. `return gy.mul(2)` or `return [gx, gw]`',
+    );
+  };
+  const list = Array.isArray(result) ? result : [result];
+  if (list.length > f.inputs.length) {
+    throw new ValueError(`backward: ${f.name}.backward returned ${list.length} gradients for ${f.inputs.length} input(s); return one per input`);
+  }
+  return list.map(one);
 }
 
 /**
