@@ -47,3 +47,4 @@ export {
 export { gather, index, indexAdd, indexSelect, scatterAdd } from './functions/indexing';
 export { linear, matmul } from './functions/linalg';
 export { avgPool2d, col2im, conv2d, im2col, maxPool2d } from './functions/nn';
+export { PAD_OPTIONS, pad, type PadMode, type PadOptions } from './functions/pad';
