@@ -8,6 +8,7 @@
  * fs.writeFileSync('graph.dot', toDot(y));
  * ```
  */
+import { checkOptions } from '@dl/tensor';
 import type { Function } from './function';
 import type { Variable } from './variable';
 
@@ -21,6 +22,7 @@ function esc(s: string): string {
 }
 
 export function toDot(output: Variable, opts: DotOptions = {}): string {
+  checkOptions('toDot', opts, ['verbose']);
   const verbose = opts.verbose ?? true;
   const ids = new Map<object, string>();
   const id = (o: object): string => {

@@ -10,7 +10,7 @@
  * gradcheck((x) => x.tanh().sum(), [x]); // true, or throws GradcheckError showing where it differs
  * ```
  */
-import { DLError, Tensor, fmtShape } from '@dl/tensor';
+import { DLError, Tensor, checkOptions, fmtShape, optionKeys } from '@dl/tensor';
 import { noGrad } from './mode';
 import { Variable } from './variable';
 
@@ -26,6 +26,8 @@ export interface GradcheckOptions {
 }
 
 export class GradcheckError extends DLError {}
+
+const GRADCHECK_OPTIONS = optionKeys<GradcheckOptions>({ eps: true, atol: true, rtol: true, raiseException: true });
 
 type Fn = (...inputs: Variable[]) => Variable | Variable[];
 
@@ -154,6 +156,7 @@ function unravel(flat: number, shape: readonly number[]): number[] {
  * or throws a GradcheckError naming the output, the input and the element where they differ.
  */
 export function gradcheck(fn: Fn, inputs: Variable[], opts: GradcheckOptions = {}): boolean {
+  checkOptions('gradcheck', opts, GRADCHECK_OPTIONS);
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true } = opts;
   const fail = (msg: string): false => {
     if (raiseException) throw new GradcheckError(msg);

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { convOutputSize, poolOutputSize } from '@dl/tensor';
-import { avgPool2d, col2im, conv2d, im2col, maxPool2d } from '../index';
-import { DOMAIN, check, leafArb, leavesArb } from '../testing/arbitraries';
+import { Variable, avgPool2d, col2im, conv2d, im2col, maxPool2d, mul, sum } from '../index';
+import { DOMAIN, check, gradOf, leafArb, leavesArb } from '../testing/arbitraries';
 
 const RUNS = 15;
 
@@ -132,6 +132,19 @@ describe('avgPool2d', () => {
         poolGeometry(false).chain((g) => fc.tuple(fc.constant(g), fc.boolean(), leafArb(g.xShape))),
         ([g, countIncludePad, x]) =>
           check((x) => avgPool2d(x, g.k, { stride: g.stride, padding: g.padding, ceilMode: g.ceilMode, countIncludePad }), [x]),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('gradcheck with divisorOverride (PyTorch divisor_override), first and second order', () => {
+    fc.assert(
+      fc.property(
+        poolGeometry(false).chain((g) => fc.tuple(fc.constant(g), fc.constantFrom(1, 3, -2), leafArb(g.xShape))),
+        ([g, divisorOverride, x]) => {
+          const f = (x: Variable) => avgPool2d(x, g.k, { stride: g.stride, padding: g.padding, ceilMode: g.ceilMode, divisorOverride });
+          return check(f, [x]) && check(gradOf((x) => sum(mul(f(x), f(x)))), [x]);
+        },
       ),
       { numRuns: RUNS },
     );

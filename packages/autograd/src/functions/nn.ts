@@ -21,11 +21,12 @@ import {
   conv2d as tConv2d,
   conv2dBackwardInput as tConv2dBackwardInput,
   conv2dBackwardWeight as tConv2dBackwardWeight,
+  avgPool2dParams,
   conv2dParams,
   im2col as tIm2col,
   maxPool2dBackward as tMaxPool2dBackward,
+  maxPool2dParams,
   maxPool2dWithIndices,
-  pool2dParams,
   unfoldParams,
   type AvgPool2dOptions,
   type Conv2dOptions,
@@ -43,7 +44,17 @@ import { gather } from './indexing';
 import { sum } from './reduce';
 import { flatten, reshape, squeeze, unsqueeze } from './shape';
 
+// the options objects that give back normalised params (the tensor ops check their keys)
 const convOpts = (p: Conv2dParams): Conv2dOptions => ({ stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups });
+const maxOpts = (p: Pool2dParams): MaxPool2dOptions => ({ stride: p.stride, padding: p.padding, dilation: p.dilation, ceilMode: p.ceilMode });
+const avgOpts = (p: Pool2dParams): AvgPool2dOptions => ({
+  stride: p.stride,
+  padding: p.padding,
+  ceilMode: p.ceilMode,
+  countIncludePad: p.countIncludePad,
+  divisorOverride: p.divisorOverride ?? null,
+});
+const unfoldOpts = (p: UnfoldParams): UnfoldOptions => ({ stride: p.stride, padding: p.padding, dilation: p.dilation });
 
 export class Conv2d extends Function {
   constructor(private readonly p: Conv2dParams) {
@@ -99,7 +110,7 @@ export class MaxPool2d extends Function {
     super();
   }
   forward(x: Tensor): Tensor {
-    const { values, indices } = maxPool2dWithIndices(x, this.p.kernelSize, this.p);
+    const { values, indices } = maxPool2dWithIndices(x, this.p.kernelSize, maxOpts(this.p));
     this.indices = indices;
     return values;
   }
@@ -131,7 +142,7 @@ export class AvgPool2d extends Function {
     super();
   }
   forward(x: Tensor): Tensor {
-    return tAvgPool2d(x, this.p.kernelSize, this.p);
+    return tAvgPool2d(x, this.p.kernelSize, avgOpts(this.p));
   }
   backward(gy: Variable): Variable {
     return new AvgPool2dBackward(this.inputs[0].shape, this.p).apply(gy);
@@ -158,7 +169,7 @@ export class Im2col extends Function {
     super();
   }
   forward(x: Tensor): Tensor {
-    return tIm2col(x, this.p.kernelSize, this.p);
+    return tIm2col(x, this.p.kernelSize, unfoldOpts(this.p));
   }
   backward(gy: Variable): Variable {
     const xs = this.inputs[0].shape;
@@ -174,7 +185,7 @@ export class Col2im extends Function {
     super();
   }
   forward(cols: Tensor): Tensor {
-    return tCol2im(cols, this.outputSize, this.p.kernelSize, this.p);
+    return tCol2im(cols, this.outputSize, this.p.kernelSize, unfoldOpts(this.p));
   }
   backward(ggx: Variable): Variable {
     return new Im2col(this.p).apply(ggx);
@@ -203,13 +214,18 @@ export function conv2d(x: VariableLike, weight: VariableLike, bias: VariableLike
   });
 }
 
+/** Max pooling (`F.max_pool2d`); the gradient goes to each window's argmax. Unknown option keys are an error. */
 export function maxPool2d(x: VariableLike, kernelSize: Pair, opts: MaxPool2dOptions = {}): Variable {
-  const p = pool2dParams('maxPool2d', kernelSize, opts);
+  const p = maxPool2dParams(kernelSize, opts);
   return batched(toVariable(x), (x4) => new MaxPool2d(p).apply(x4));
 }
 
+/**
+ * Average pooling (`F.avg_pool2d`), with countIncludePad and divisorOverride as PyTorch. Unknown
+ * option keys are an error.
+ */
 export function avgPool2d(x: VariableLike, kernelSize: Pair, opts: AvgPool2dOptions = {}): Variable {
-  const p = pool2dParams('avgPool2d', kernelSize, opts);
+  const p = avgPool2dParams(kernelSize, opts);
   return batched(toVariable(x), (x4) => new AvgPool2d(p).apply(x4));
 }
 
