@@ -15,6 +15,7 @@ import { isTensorValue, type TensorValue, type Value } from './values';
 export type Request =
   | { readonly op: 'call'; readonly name: string; readonly args: readonly Value[] }
   | { readonly op: 'method'; readonly name: string; readonly ctorArgs: readonly Value[]; readonly method: string; readonly args: readonly Value[] }
+  | { readonly op: 'methods'; readonly name: string; readonly ctorArgs: readonly Value[]; readonly calls: readonly { readonly method: string; readonly args: readonly Value[] }[] }
   | {
       readonly op: 'function';
       readonly name: string;
@@ -89,7 +90,7 @@ export function fromResult(x: unknown, budget = { left: MAX_ELEMENTS }, depth = 
 
 function need<T>(v: unknown, kind: 'function' | 'class', name: string): T {
   if (typeof v !== 'function') {
-    const got = v === undefined ? 'is not exported' : `is a ${typeof v}, not a ${kind}`;
+    const got = v === undefined ? (name.includes('.') ? 'is not defined' : 'is not exported') : `is a ${typeof v}, not a ${kind}`;
     throw new StudentCodeError(`'${name}' ${got}`);
   }
   return v as T;
@@ -107,6 +108,16 @@ export async function handleRequest(req: Request, lookup: ExportLookup): Promise
       const obj = new C(...req.ctorArgs.map(toArg));
       const m = need<(...a: unknown[]) => unknown>(obj[req.method], 'function', `${req.name}.${req.method}`);
       return fromResult(await m.apply(obj, req.args.map(toArg)));
+    }
+    case 'methods': {
+      const C = need<new (...a: unknown[]) => Record<string, unknown>>(lookup(req.name), 'class', req.name);
+      const obj = new C(...req.ctorArgs.map(toArg));
+      const out: Value[] = [];
+      for (const c of req.calls) {
+        const m = need<(...a: unknown[]) => unknown>(obj[c.method], 'function', `${req.name}.${c.method}`);
+        out.push(fromResult(await m.apply(obj, c.args.map(toArg))));
+      }
+      return out;
     }
     case 'function': {
       const C = need<new (...a: unknown[]) => DLFunction>(lookup(req.name), 'class', req.name);

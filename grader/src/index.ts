@@ -11,7 +11,7 @@
  * For tools: `writeBundles` + `verifyBundle` (build), `loadBundle` + `gradeSubmission` (grade),
  * the writers (`WRITERS`), and `main` (the dl-grade command).
  */
-export { defineTests, type ApplyFunctionRequest, type ApplyFunctionResult, type Check, type CloseOptions, type Student, type TestCase, type TestContext } from './spec';
+export { defineTests, type ApplyFunctionRequest, type ApplyFunctionResult, type Check, type CloseOptions, type MethodCall, type Student, type TestCase, type TestContext } from './spec';
 export { T, toNested, isTensorValue, type TensorValue, type Value } from './values';
 export { Rng } from './rng';
 export { text, render, type Lang, type Text } from './text';

@@ -6,7 +6,7 @@
  */
 import type { Request } from './callee';
 import { describeExit, type Sandboxed } from './sandbox';
-import type { ApplyFunctionRequest, ApplyFunctionResult, Student } from './spec';
+import type { ApplyFunctionRequest, ApplyFunctionResult, MethodCall, Student } from './spec';
 import { text, type Text } from './text';
 import { encodeWire, reviveValue, type Value } from './values';
 
@@ -33,6 +33,12 @@ export abstract class RequestStudent implements Student {
 
   callMethod(name: string, ctorArgs: readonly Value[], method: string, ...args: Value[]): Promise<Value> {
     return this.request({ op: 'method', name, ctorArgs, method, args });
+  }
+
+  async callMethods(name: string, ctorArgs: readonly Value[], calls: readonly MethodCall[]): Promise<Value[]> {
+    const r = await this.request({ op: 'methods', name, ctorArgs, calls });
+    if (!Array.isArray(r) || r.length !== calls.length) throw new StudentError(text('malformed answer from the process', 'プロセスから不正な応答'));
+    return r as Value[];
   }
 
   async applyFunction(name: string, req: ApplyFunctionRequest): Promise<ApplyFunctionResult> {

@@ -37,11 +37,21 @@ export interface Student {
    */
   callMethod(className: string, ctorArgs: readonly Value[], method: string, ...args: Value[]): Promise<Value>;
   /**
+   * Constructs an exported class once and calls several methods on that one instance, in order
+   * (forward, then backward, on a layer that keeps state between them). Returns each call's result.
+   */
+  callMethods(className: string, ctorArgs: readonly Value[], calls: readonly MethodCall[]): Promise<Value[]>;
+  /**
    * Runs an exported @dl autograd `Function` subclass: `new C(...ctorArgs).apply(...inputs)` with
    * each input a Variable that requires grad, then `output.backward({ gradient: gradOutput })`
    * (ones of the output's shape by default). Returns the output and the inputs' gradients.
    */
   applyFunction(className: string, req: ApplyFunctionRequest): Promise<ApplyFunctionResult>;
+}
+
+export interface MethodCall {
+  readonly method: string;
+  readonly args: readonly Value[];
 }
 
 export interface ApplyFunctionRequest {
