@@ -101,7 +101,11 @@ export function isolationLines(r: GradeResult, lang: Lang): string[] {
         `network: ${iso.network}`,
         `resource limits (rlimit): ${iso.rlimits ? yes : no}`,
       ];
-  return [...lines, ...renderAll(iso.notes, lang)];
+  const e = r.environment;
+  const env = lang === 'ja'
+    ? `採点環境: @dl/grader ${e.grader}、@dl ${e.dl}、Node ${e.node}、${e.platform}、バックエンド ${e.backend}、スレッド数 ${e.threads}`
+    : `graded with @dl/grader ${e.grader}, @dl ${e.dl}, Node ${e.node} on ${e.platform}, backend ${e.backend}, ${e.threads} thread(s)`;
+  return [...lines, ...renderAll(iso.notes, lang), env];
 }
 
 /**

@@ -153,6 +153,7 @@ describe('gradescope results.json', () => {
       '- network: not isolated',
       '- resource limits (rlimit): yes',
       '- network access was not blocked (no unshare available)',
+      '- graded with @dl/grader 0.1.0, @dl 0.1.0, Node v20.20.2 on linux-x64, backend js, 1 thread(s)',
     ].join('\n'));
     const zero = gradescopeResults(ZERO, 'ja').output;
     expect(zero).toContain('課題ごとの注意:\n- [AND ゲート] 制限時間 (20 秒) を超えました\n- [OR ゲート] src/perceptron.ts が or() を export していません');
@@ -181,7 +182,7 @@ describe('gradescope results.json', () => {
   test('writes only what the model holds: exact keys, outputs rebuilt from the model', () => {
     for (const r of Object.values(ALL)) {
       const o = gradescopeResults(r, 'en', { hiddenVisibility: 'hidden' });
-      expect(Object.keys(o).sort()).toEqual(['execution_time', 'output', 'output_format', 'score', 'tests']);
+      expect(Object.keys(o).sort()).toEqual(['execution_time', 'extra_data', 'output', 'output_format', 'score', 'tests']);
       let i = 0;
       r.tasks.forEach((t) => {
         t.cases.forEach((c, ci) => {

@@ -68,6 +68,8 @@ export interface GradescopeResults {
   readonly output_format: 'text';
   readonly visibility?: GradescopeVisibility;
   readonly stdout_visibility?: GradescopeVisibility;
+  /** Stored, not shown to students: versions, isolation, seeds and limits. */
+  readonly extra_data?: Readonly<Record<string, unknown>>;
   readonly tests: readonly GradescopeTest[];
 }
 
@@ -141,6 +143,14 @@ export function gradescopeResults(r: GradeResult, lang: Lang, options: Gradescop
     execution_time: Math.ceil(seconds(r.executionTimeS)),
     output: topOutput(r, lang),
     output_format: 'text',
+    // Stored by Gradescope, not shown: what reproduces this grading.
+    extra_data: {
+      assignment: r.assignment.id,
+      graded_at: r.gradedAt,
+      environment: { ...r.environment },
+      isolation: { separate_process: r.isolation.separateProcess, ...(r.isolation.uid !== null ? { uid: r.isolation.uid } : {}), network: r.isolation.network, rlimits: r.isolation.rlimits },
+      tasks: r.tasks.map((t) => ({ id: t.id, score: num(t.score), points: num(t.points), seed: t.seed, time_limit_s: t.limits.timeS, memory_mb: t.limits.memoryMB })),
+    },
     ...(options.visibility ? { visibility: options.visibility } : {}),
     ...(options.stdoutVisibility ? { stdout_visibility: options.stdoutVisibility } : {}),
     tests,

@@ -50,6 +50,7 @@ describe('markdown summary', () => {
       '- network: not isolated',
       '- resource limits (rlimit): yes',
       '- network access was not blocked (no unshare available)',
+      '- graded with @dl/grader 0.1.0, @dl 0.1.0, Node v20.20.2 on linux-x64, backend js, 1 thread(s)',
       '',
     ].join('\n'));
   });
