@@ -67,7 +67,8 @@ export class Conv2d extends Function {
     const [x, w, b] = this.inputs;
     const gx = x.requiresGrad ? new Conv2dBackwardInput(x.shape, this.p).apply(gy, w) : null;
     const gw = w.requiresGrad ? new Conv2dBackwardWeight(w.shape, this.p).apply(gy, x) : null;
-    const gb = b?.requiresGrad ? sum(gy, { dim: [0, 2, 3] }) : null;
+    if (b === undefined) return [gx, gw]; // one gradient per input: no bias, no third
+    const gb = b.requiresGrad ? sum(gy, { dim: [0, 2, 3] }) : null;
     return [gx, gw, gb];
   }
 }
