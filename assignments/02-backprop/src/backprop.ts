@@ -4,7 +4,7 @@
  * Write your code between the `// BEGIN SOLUTION <task>` and `// END SOLUTION` lines (in the copy
  * you were given, each of those places holds a `throw new Error(...)` line: replace it). Keep the
  * names and the signatures: the grader calls these exports by name. Code outside the markers is
- * given; do not change it (the grader relies on `runMulLayer` and `runAddLayer`).
+ * given; do not change it.
  *
  * Part 1 (tasks `mul-add`, `graph`) works on plain numbers, as on the course's slides.
  * Part 2 (tasks `affine`, `relu`, `sigmoid`, `softmax-ce`) writes layers as @dl autograd
@@ -24,7 +24,8 @@ import { Function, type Variable } from '@dl/autograd';
 
 /**
  * Multiplication node z = x * y. Backward: ∂L/∂x = y * dout and ∂L/∂y = x * dout, where
- * dout = ∂L/∂z comes from upstream. (Forward must keep x and y for backward.)
+ * dout = ∂L/∂z comes from upstream. (Forward must keep x and y for backward: the tests call
+ * forward, then backward, on the same instance.)
  */
 export class MulLayer {
   /** Inputs saved by forward. */
@@ -63,22 +64,6 @@ export class AddLayer {
     return [dout * 1, dout * 1];
     // END SOLUTION
   }
-}
-
-/** Given (used by the tests): one node, forward then backward. Do not change. */
-export function runMulLayer(x: number, y: number, dout: number): { out: number; dx: number; dy: number } {
-  const layer = new MulLayer();
-  const out = layer.forward(x, y);
-  const [dx, dy] = layer.backward(dout);
-  return { out, dx, dy };
-}
-
-/** Given (used by the tests): one node, forward then backward. Do not change. */
-export function runAddLayer(x: number, y: number, dout: number): { out: number; dx: number; dy: number } {
-  const layer = new AddLayer();
-  const out = layer.forward(x, y);
-  const [dx, dy] = layer.backward(dout);
-  return { out, dx, dy };
 }
 
 // ---------------------------------------------------------------------------------------------

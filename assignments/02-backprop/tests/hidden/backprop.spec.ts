@@ -38,6 +38,26 @@ function weightedSum(out: Value, g: Tv): number | null {
   return s;
 }
 
+/**
+ * One fresh node of `cls`: forward(x, y), then backward(dout) on that same instance (backward uses
+ * what forward saved). Returns [out, ∂L/∂x, ∂L/∂y], or fails the check and returns null when
+ * backward does not return an array of two values.
+ */
+async function forwardBackward(student: Student, check: Check, cls: 'MulLayer' | 'AddLayer', x: number, y: number, dout: number): Promise<[Value, Value, Value] | null> {
+  const [out, grads] = await student.callMethods(cls, [], [
+    { method: 'forward', args: [x, y] },
+    { method: 'backward', args: [dout] },
+  ]);
+  if (!Array.isArray(grads) || grads.length !== 2) {
+    check.fail({
+      en: `${cls}: after forward(${x}, ${y}), backward(${dout}) must return an array of two numbers [∂L/∂x, ∂L/∂y]`,
+      ja: `${cls}: forward(${x}, ${y}) のあとの backward(${dout}) は2つの数の配列 [∂L/∂x, ∂L/∂y] を返してください`,
+    });
+    return null;
+  }
+  return [out, grads[0], grads[1]];
+}
+
 function withElement(t: Tv, i: number, v: number): Tv {
   const data = [...t.data];
   data[i] = v;
@@ -166,9 +186,9 @@ export default defineTests([
     run: async ({ student, check, rng }) => {
       for (let i = 0; i < 8; i++) {
         const [x, y, d] = [rng.uniform(-50, 50), rng.uniform(-5, 5), rng.uniform(-2, 2)];
-        const r = await student.call('runMulLayer', x, y, d);
-        if (!isRecord(r)) return void check.fail('runMulLayer did not return { out, dx, dy }');
-        check.close([r.out, r.dx, r.dy] as Value, [x * y, d * y, d * x], `MulLayer(${x}, ${y}), dout ${d}: [out, dx, dy]`);
+        const r = await forwardBackward(student, check, 'MulLayer', x, y, d);
+        if (r === null) return;
+        check.close(r, [x * y, d * y, d * x], `MulLayer(${x}, ${y}), dout ${d}: [out, dx, dy]`);
       }
     },
   },
@@ -178,9 +198,9 @@ export default defineTests([
     run: async ({ student, check, rng }) => {
       for (let i = 0; i < 8; i++) {
         const [x, y, d] = [rng.uniform(-50, 50), rng.uniform(-5, 5), rng.uniform(-2, 2)];
-        const r = await student.call('runAddLayer', x, y, d);
-        if (!isRecord(r)) return void check.fail('runAddLayer did not return { out, dx, dy }');
-        check.close([r.out, r.dx, r.dy] as Value, [x + y, d, d], `AddLayer(${x}, ${y}), dout ${d}: [out, dx, dy]`);
+        const r = await forwardBackward(student, check, 'AddLayer', x, y, d);
+        if (r === null) return;
+        check.close(r, [x + y, d, d], `AddLayer(${x}, ${y}), dout ${d}: [out, dx, dy]`);
       }
       check.close(await student.callMethod('AddLayer', [], 'backward', 3.5), [3.5, 3.5], 'new AddLayer().backward(3.5)');
     },

@@ -49,6 +49,26 @@ function weightedSum(out: Value, g: Tv): number | null {
   return s;
 }
 
+/**
+ * One fresh node of `cls`: forward(x, y), then backward(dout) on that same instance (backward uses
+ * what forward saved). Returns [out, ∂L/∂x, ∂L/∂y], or fails the check and returns null when
+ * backward does not return an array of two values.
+ */
+async function forwardBackward(student: Student, check: Check, cls: 'MulLayer' | 'AddLayer', x: number, y: number, dout: number): Promise<[Value, Value, Value] | null> {
+  const [out, grads] = await student.callMethods(cls, [], [
+    { method: 'forward', args: [x, y] },
+    { method: 'backward', args: [dout] },
+  ]);
+  if (!Array.isArray(grads) || grads.length !== 2) {
+    check.fail({
+      en: `${cls}: after forward(${x}, ${y}), backward(${dout}) must return an array of two numbers [∂L/∂x, ∂L/∂y]`,
+      ja: `${cls}: forward(${x}, ${y}) のあとの backward(${dout}) は2つの数の配列 [∂L/∂x, ∂L/∂y] を返してください`,
+    });
+    return null;
+  }
+  return [out, grads[0], grads[1]];
+}
+
 function withElement(t: Tv, i: number, v: number): Tv {
   const data = [...t.data];
   data[i] = v;
@@ -104,11 +124,12 @@ export default defineTests([
     name: { en: 'MulLayer: apples 100 yen × 2 = 200; backward of 1.1 gives [2.2, 110]', ja: 'MulLayer: りんご 100円 × 2個 = 200; 1.1 の逆伝播で [2.2, 110]' },
     run: async ({ student, check }) => {
       check.close(await student.callMethod('MulLayer', [], 'forward', 100, 2), 200, 'new MulLayer().forward(100, 2)');
-      const r = await student.call('runMulLayer', 100, 2, 1.1);
-      if (!isRecord(r)) return void check.fail('runMulLayer did not return { out, dx, dy }');
-      check.close(r.out, 200, 'forward(100, 2)');
-      check.close(r.dx, 2.2, 'backward(1.1)[0] = ∂L/∂x = y · dout');
-      check.close(r.dy, 110, 'backward(1.1)[1] = ∂L/∂y = x · dout');
+      const r = await forwardBackward(student, check, 'MulLayer', 100, 2, 1.1);
+      if (r === null) return;
+      const [out, dx, dy] = r;
+      check.close(out, 200, 'forward(100, 2)');
+      check.close(dx, 2.2, 'backward(1.1)[0] = ∂L/∂x = y · dout');
+      check.close(dy, 110, 'backward(1.1)[1] = ∂L/∂y = x · dout');
     },
   },
   {
@@ -116,21 +137,22 @@ export default defineTests([
     name: { en: 'AddLayer: 200 + 450 = 650; backward passes 1.1 to both inputs', ja: 'AddLayer: 200 + 450 = 650; 逆伝播は両方の入力に 1.1 をそのまま流す' },
     run: async ({ student, check }) => {
       check.close(await student.callMethod('AddLayer', [], 'forward', 200, 450), 650, 'new AddLayer().forward(200, 450)');
-      const r = await student.call('runAddLayer', 200, 450, 1.1);
-      if (!isRecord(r)) return void check.fail('runAddLayer did not return { out, dx, dy }');
-      check.close(r.out, 650, 'forward(200, 450)');
-      check.close([r.dx, r.dy] as Value, [1.1, 1.1], 'backward(1.1)');
+      const r = await forwardBackward(student, check, 'AddLayer', 200, 450, 1.1);
+      if (r === null) return;
+      const [out, dx, dy] = r;
+      check.close(out, 650, 'forward(200, 450)');
+      check.close([dx, dy], [1.1, 1.1], 'backward(1.1)');
     },
   },
   {
     task: 'mul-add',
     name: { en: 'MulLayer and AddLayer with negative and fractional numbers', ja: '負の数・小数での MulLayer と AddLayer' },
     run: async ({ student, check }) => {
-      const m = await student.call('runMulLayer', -1.5, 4, 0.5);
-      const a = await student.call('runAddLayer', -1.5, 4, -2);
-      if (!isRecord(m) || !isRecord(a)) return void check.fail('runMulLayer / runAddLayer did not return { out, dx, dy }');
-      check.close([m.out, m.dx, m.dy] as Value, [-6, 2, -0.75], 'MulLayer(-1.5, 4), dout 0.5: [out, dx, dy]');
-      check.close([a.out, a.dx, a.dy] as Value, [2.5, -2, -2], 'AddLayer(-1.5, 4), dout -2: [out, dx, dy]');
+      const m = await forwardBackward(student, check, 'MulLayer', -1.5, 4, 0.5);
+      const a = await forwardBackward(student, check, 'AddLayer', -1.5, 4, -2);
+      if (m === null || a === null) return;
+      check.close(m, [-6, 2, -0.75], 'MulLayer(-1.5, 4), dout 0.5: [out, dx, dy]');
+      check.close(a, [2.5, -2, -2], 'AddLayer(-1.5, 4), dout -2: [out, dx, dy]');
     },
   },
 
