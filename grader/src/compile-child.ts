@@ -32,9 +32,16 @@ function main(): void {
   const diagnostics = diags.slice(0, MAX_DIAGNOSTICS).map((d) => formatDiagnostic(d).replace(`${root}/`, ''));
   if (diags.length > MAX_DIAGNOSTICS) diagnostics.push(`… and ${diags.length - MAX_DIAGNOSTICS} more`);
   const out: Record<string, string> = {};
-  for (const f of files) out[f] = transpile(readFileSync(resolve(root, f), 'utf8'), f).js;
+  // Syntax errors make a file unusable (TypeScript would refuse it; transpiling would guess).
+  const syntax: Record<string, string[]> = {};
+  for (const f of files) {
+    const sf = program.getSourceFile(resolve(root, f));
+    const errs = sf ? program.getSyntacticDiagnostics(sf) : [];
+    if (errs.length) syntax[f] = errs.slice(0, 5).map((d) => formatDiagnostic(d).replace(`${root}/`, ''));
+    out[f] = transpile(readFileSync(resolve(root, f), 'utf8'), f).js;
+  }
   const channel = new Socket({ fd: 3, readable: false, writable: true });
-  channel.end(`${JSON.stringify({ files: out, diagnostics })}\n`, () => process.exit(0));
+  channel.end(`${JSON.stringify({ files: out, diagnostics, syntax })}\n`, () => process.exit(0));
 }
 
 function ancestors(dir: string): string[] {

@@ -20,8 +20,9 @@ import { environment } from './environment';
 
 /** The grader's own install: bare imports of student code resolve only from here. */
 export const GRADER_ROOT = resolve(__dirname, '..');
-const CHILD_SCRIPT = join(__dirname, 'child.js');
-const COMPILE_SCRIPT = join(__dirname, 'compile-child.js');
+// Always the compiled scripts, also when this module runs from src/ (under ts-jest).
+const CHILD_SCRIPT = join(GRADER_ROOT, 'dist', 'child.js');
+const COMPILE_SCRIPT = join(GRADER_ROOT, 'dist', 'compile-child.js');
 
 export interface GradeOptions {
   /** Distinguishes concurrent gradings in one grader process (each gets its own uid). */
@@ -47,11 +48,13 @@ function childEnv(workDir: string, backend: string, threads: number): Record<str
 interface Compiled {
   readonly js: ReadonlyMap<string, string>;
   readonly diagnostics: readonly string[];
+  /** Files with syntax errors, and the errors. */
+  readonly syntax: ReadonlyMap<string, readonly string[]>;
   readonly failure: Text | null;
 }
 
 async function compile(sources: ReadonlyMap<string, string>, iso: Isolation, uid: number): Promise<Compiled> {
-  if (sources.size === 0) return { js: new Map(), diagnostics: [], failure: null };
+  if (sources.size === 0) return { js: new Map(), diagnostics: [], syntax: new Map(), failure: null };
   const dir = mkdtempSync(join(tmpdir(), 'dl-grade-compile-'));
   try {
     for (const [f, src] of sources) {
@@ -73,7 +76,7 @@ async function compile(sources: ReadonlyMap<string, string>, iso: Isolation, uid
       },
       iso,
     );
-    let answer: { files?: Record<string, string>; diagnostics?: string[] } | null = null;
+    let answer: { files?: Record<string, string>; diagnostics?: string[]; syntax?: Record<string, string[]> } | null = null;
     box.onLine((line) => {
       try {
         answer = JSON.parse(line);
@@ -83,12 +86,13 @@ async function compile(sources: ReadonlyMap<string, string>, iso: Isolation, uid
     });
     const reason = await box.exited;
     await box.close();
-    const a = answer as { files?: Record<string, string>; diagnostics?: string[] } | null;
+    const a = answer as { files?: Record<string, string>; diagnostics?: string[]; syntax?: Record<string, string[]> } | null;
     if (!a || typeof a.files !== 'object' || a.files === null) {
       const why = reason.kind === 'exit' ? box.output().stderr.slice(0, 500) : '';
-      return { js: new Map(), diagnostics: [], failure: text(`compiling the submission failed: ${render(describeExit(reason))} ${why}`, `提出物のコンパイルに失敗しました: ${renderJa(describeExit(reason))} ${why}`) };
+      return { js: new Map(), diagnostics: [], syntax: new Map(), failure: text(`compiling the submission failed: ${render(describeExit(reason))} ${why}`, `提出物のコンパイルに失敗しました: ${renderJa(describeExit(reason))} ${why}`) };
     }
-    return { js: new Map(Object.entries(a.files)), diagnostics: Array.isArray(a.diagnostics) ? a.diagnostics.map(String) : [], failure: null };
+    const syntax = new Map(Object.entries(a.syntax ?? {}).map(([f, errs]) => [f, (Array.isArray(errs) ? errs : []).map(String)] as const));
+    return { js: new Map(Object.entries(a.files)), diagnostics: Array.isArray(a.diagnostics) ? a.diagnostics.map(String) : [], syntax, failure: null };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -141,6 +145,12 @@ class LazyReference extends RequestStudent {
   }
 }
 
+function syntaxProblem(file: string, errs: readonly string[] | undefined): Text | null {
+  if (!errs || errs.length === 0) return null;
+  const list = errs.join('\n');
+  return text(`${file} does not compile (syntax errors):\n${list}`, `${file} に構文エラーがあり、コンパイルできません:\n${list}`);
+}
+
 function failedCases(cases: readonly LoadedCase[], points: number, why: Text): CaseResult[] {
   const total = cases.reduce((a, c) => a + (c.weight ?? 1), 0);
   return cases.map((c) => ({
@@ -176,7 +186,7 @@ export async function gradeSubmission(bundle: Bundle, submissionDir: string, opt
     const cases = bundle.cases.get(task.id) ?? [];
     const files = bundle.taskFiles[task.id] ?? spec.files;
     const limits = { timeS: task.timeLimitS, memoryMB: task.memoryMB };
-    const problem = files.map((f) => sub.problems.get(f) ?? (compiled.js.has(f) ? null : compiled.failure)).find((p) => p) ?? null;
+    const problem = files.map((f) => sub.problems.get(f) ?? syntaxProblem(f, compiled.syntax.get(f)) ?? (compiled.js.has(f) ? null : compiled.failure)).find((p) => p) ?? null;
     let caseResults: CaseResult[];
     const taskNotes: Text[] = [];
     let stdout = '';
