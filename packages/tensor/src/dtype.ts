@@ -14,6 +14,9 @@
  * changes the result when its category is higher, e.g. `int32 tensor + 1.5 -> float32`,
  * `float32 tensor + float64 0-d tensor -> float32`, `float32 + float64 -> float64`.
  */
+import { constants as bufferConstants } from 'buffer';
+import { AllocationError, fmtShape } from './errors';
+
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
 /** The typed array that holds elements of each dtype. */
@@ -44,8 +47,27 @@ export function promoteTypes(a: DType, b: DType): DType {
   return ORDER[a] >= ORDER[b] ? a : b;
 }
 
-/** Allocate zeroed storage for `n` elements of `dtype`. */
-export function allocStorage(dtype: DType, n: number): Storage {
+/** Bytes per element of each dtype's storage. */
+export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = { bool: 1, int32: 4, float32: 4, float64: 8 };
+
+/**
+ * The most elements one storage can have: V8's typed-array length limit (`buffer.constants.MAX_LENGTH`,
+ * 2^32 on Node 20; larger on newer Node), never more than 2^53 - 1.
+ */
+export const MAX_STORAGE_LENGTH: number = Math.min(bufferConstants.MAX_LENGTH, Number.MAX_SAFE_INTEGER);
+
+/**
+ * Allocates zeroed storage for `n` elements of `dtype`: the one place storages are made (the
+ * native backend's uninitialised outputs go through {@link allocateChecked} as well). `op` and
+ * `shape` (default `[n]`) name what the storage is for in the error: a size no typed array can
+ * have, or memory the machine does not give, is an {@link AllocationError} with the op, the shape,
+ * the bytes asked for and what to do, not V8's bare "Invalid typed array length".
+ */
+export function allocStorage(dtype: DType, n: number, op?: string, shape?: readonly number[]): Storage {
+  return allocateChecked(dtype, n, () => newStorage(dtype, n), op, shape);
+}
+
+function newStorage(dtype: DType, n: number): Storage {
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);
@@ -56,6 +78,69 @@ export function allocStorage(dtype: DType, n: number): Storage {
     case 'bool':
       return new Uint8Array(n);
   }
+}
+
+/**
+ * Runs `make` (which allocates `n` elements of `dtype`) after checking that such a storage can
+ * exist, and turns the RangeError of a failed allocation into an {@link AllocationError}.
+ */
+export function allocateChecked<T>(dtype: DType, n: number, make: () => T, op?: string, shape?: readonly number[]): T {
+  checkAllocation(op ?? 'allocate', shape ?? [n], dtype, n);
+  try {
+    return make();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const why = /invalid typed array length/i.test(e.message)
+      ? `more elements than a typed array holds here (${e.message})`
+      : `the allocation failed (${e.message}): not enough memory`;
+    throw allocationError(op ?? 'allocate', shape ?? [n], dtype, n, why);
+  }
+}
+
+/**
+ * Throws the {@link AllocationError} of a storage of `shape` (`n` elements, the product of the
+ * shape by default) that cannot exist: ops whose output can be much larger than their inputs
+ * (broadcasting, matmul, copies of expanded views) call it before computing, to name themselves.
+ */
+export function checkAllocation(op: string, shape: readonly number[], dtype: DType, n = numelOfShape(shape)): void {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw allocationError(op, shape, dtype, n, 'the number of elements is not a safe integer (more than 2^53)');
+  }
+  if (n > MAX_STORAGE_LENGTH) {
+    throw allocationError(op, shape, dtype, n, `a storage holds at most ${MAX_STORAGE_LENGTH} elements (a JavaScript typed array's limit)`);
+  }
+}
+
+function numelOfShape(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+function allocationError(op: string, shape: readonly number[], dtype: DType, n: number, why: string): AllocationError {
+  const bytes = n * BYTES_PER_ELEMENT[dtype];
+  const what =
+    shape.length === 1 && shape[0] === n
+      ? `${fmtCount(n)} ${dtype} elements`
+      : `${dtype === 'int32' ? 'an' : 'a'} ${dtype} tensor of shape ${fmtShape(shape)} (${fmtCount(n)} elements)`;
+  return new AllocationError(
+    `${op}: cannot allocate ${what}: ${fmtCount(bytes)} bytes (${fmtBytes(bytes)}); ${why}. ` +
+      `Use a smaller shape (a smaller batch, fewer features, or the data in chunks)${dtype === 'float64' ? ', or float32 instead of float64' : ''}.`,
+  );
+}
+
+function fmtCount(n: number): string {
+  return Number.isSafeInteger(n) ? n.toLocaleString('en-US') : n.toExponential(3);
+}
+
+function fmtBytes(b: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let u = 0;
+  while (b >= 1024 && u < units.length - 1) {
+    b /= 1024;
+    u++;
+  }
+  return u === 0 ? `${b} bytes` : `${b.toFixed(2)} ${units[u]}`;
 }
 
 /** The dtype of an existing typed array, or null if it is not one @dl uses. */

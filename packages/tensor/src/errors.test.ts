@@ -38,7 +38,7 @@ const CASES: [string, () => unknown, ErrorClass, RegExp][] = [
   ['ragged nested array (leaf where a row is expected)', () => tensor([[1, 2], 3] as never), ValueError, /^tensor: ragged nested array: expected an array at index \[1\], got 3/],
   ['item() on a multi-element tensor', () => x23().item(), ValueError, /^item: only a tensor with one element can be converted to a number, got shape \[2, 3\]/],
   ['slice with step 0', () => x23().slice(1, 0, 3, 0), ValueError, /^slice: step must be a positive integer, got 0/],
-  ['negative size', () => zeros([2, -3]), ValueError, /^full: invalid shape \[2, -3\]/],
+  ['negative size', () => zeros([2, -3]), ValueError, /^zeros: invalid shape \[2, -3\]/],
   // dims and indices out of range
   ['select: dim out of range', () => x23().select(2, 0), IndexError, /^select: dim 2 is out of range for a tensor of shape \[2, 3\] \(expected a dim in \[-2, 1\]\)/],
   ['select: index out of range', () => x23().select(1, 3), IndexError, /^select: index 3 is out of range for dim 1 of size 3 \(shape \[2, 3\]\)/],

@@ -21,6 +21,12 @@ export class IndexError extends DLError {}
 /** Bad argument values (negative sizes, ragged arrays, steps of 0, ...). */
 export class ValueError extends DLError {}
 
+/**
+ * A storage that cannot be allocated: more elements than a JavaScript typed array holds, or more
+ * memory than the machine gives (PyTorch's "not enough memory" RuntimeError).
+ */
+export class AllocationError extends DLError {}
+
 /** A backend was asked for that is not available (for example `native` without its build). */
 export class BackendUnavailableError extends DLError {}
 

@@ -59,7 +59,9 @@ export {
 export {
   DEFAULT_FLOAT,
   DTYPES,
+  MAX_STORAGE_LENGTH,
   allocStorage,
+  checkAllocation,
   isFloating,
   promoteTypes,
   resultType,
@@ -67,6 +69,7 @@ export {
   type Storage,
 } from './dtype';
 export {
+  AllocationError,
   BackendUnavailableError,
   DLError,
   DTypeError,

@@ -15,7 +15,7 @@
  */
 import type { View } from './backend';
 import { getBackend } from './backend';
-import { dtypeOfStorage, type DType, type Storage } from './dtype';
+import { checkAllocation, dtypeOfStorage, type DType, type Storage } from './dtype';
 import { ValueError, fmtShape } from './errors';
 import { formatTensor } from './format';
 import {
@@ -130,6 +130,7 @@ export class Tensor implements View {
 
   /** A contiguous copy of the elements in row-major order, in this tensor's typed array type. */
   toTypedArray(): Storage {
+    checkAllocation('toTypedArray', this.shape, this.dtype); // an expanded view may be far larger than its storage
     return getBackend().cast(this, this.dtype);
   }
 
@@ -172,6 +173,7 @@ export class Tensor implements View {
 
   /** A contiguous copy that shares nothing with this tensor. */
   clone(): Tensor {
+    checkAllocation('clone', this.shape, this.dtype);
     return new Tensor(getBackend().cast(this, this.dtype), this.shape);
   }
 

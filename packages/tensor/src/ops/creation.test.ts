@@ -156,7 +156,7 @@ describe('full, zeros, ones and the *Like variants', () => {
 
   it('reject negative or fractional sizes', () => {
     expect(() => zeros([-1])).toThrow(ValueError);
-    expect(() => zeros([-1])).toThrow(/^full: invalid shape \[-1\]/);
+    expect(() => zeros([-1])).toThrow(/^zeros: invalid shape \[-1\]/); // named after the op called, not full
     expect(() => ones([2.5])).toThrow(/invalid shape \[2.5\]/);
   });
 });

@@ -70,10 +70,17 @@ function flattenNested(data: NestedArray | readonly NestedArray[]): { shape: num
   return { shape, values, allBool };
 }
 
-function fromValues(values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
-  const s = allocStorage(dtype, values.length);
+function fromValues(op: string, values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
+  const s = allocStorage(dtype, values.length, op, shape);
   for (let i = 0; i < values.length; i++) s[i] = castScalar(values[i], dtype);
   return new Tensor(s, shape);
+}
+
+/** A tensor of `shape` whose element i is `value(i)`, written straight into its storage. */
+function generate(op: string, shape: readonly number[], dtype: DType, value: (i: number) => number): Tensor {
+  const st = allocStorage(dtype, numelOf(shape), op, shape);
+  for (let i = 0; i < st.length; i++) st[i] = castScalar(value(i), dtype);
+  return new Tensor(st, shape);
 }
 
 /**
@@ -97,7 +104,9 @@ export function tensor(data: TensorData, opts: CreateOptions & { shape?: Shape }
     if (numelOf(shape) !== data.length) {
       throw new ShapeError(`tensor: shape ${fmtShape(shape)} needs ${numelOf(shape)} elements, the data has ${data.length}`);
     }
-    t = new Tensor(data.slice(), shape);
+    const copy = allocStorage(dt, data.length, 'tensor', shape);
+    copy.set(data);
+    t = new Tensor(copy, shape);
   } else {
     const { shape, values, allBool } = flattenNested(data);
     let finalShape: number[] = shape;
@@ -107,27 +116,33 @@ export function tensor(data: TensorData, opts: CreateOptions & { shape?: Shape }
         throw new ShapeError(`tensor: shape ${fmtShape(opts.shape)} needs ${numelOf(finalShape)} elements, the data has ${values.length}`);
       }
     }
-    return fromValues(values, finalShape, opts.dtype ?? (allBool ? 'bool' : DEFAULT_FLOAT));
+    return fromValues('tensor', values, finalShape, opts.dtype ?? (allBool ? 'bool' : DEFAULT_FLOAT));
   }
   return opts.dtype ? toDType(t, opts.dtype) : t;
 }
 
 /** A tensor of `shape` filled with `value` (float32 for numbers, bool for booleans, unless dtype is given). */
 export function full(shape: Shape, value: number | boolean, opts: CreateOptions = {}): Tensor {
-  checkDType('full', opts.dtype);
+  return filled('full', shape, value, opts);
+}
+
+/** `full` under the name of the op that asked (in its errors). */
+function filled(op: string, shape: Shape, value: number | boolean, opts: CreateOptions): Tensor {
+  checkDType(op, opts.dtype);
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : DEFAULT_FLOAT);
-  const s = shapeOf('full', shape);
-  const st = allocStorage(dtype, numelOf(s));
-  st.fill(castScalar(Number(value), dtype));
+  const s = shapeOf(op, shape);
+  const st = allocStorage(dtype, numelOf(s), op, s);
+  const v = castScalar(Number(value), dtype);
+  if (!Object.is(v, 0)) st.fill(v); // a new storage is already zeroed: no pass over it for zeros
   return new Tensor(st, s);
 }
 
 export function zeros(shape: Shape, opts: CreateOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled('zeros', shape, 0, opts);
 }
 
 export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled('ones', shape, 1, opts);
 }
 
 export function zerosLike(x: Tensor, opts: CreateOptions = {}): Tensor {
@@ -158,8 +173,7 @@ export function arange(startOrEnd: number, end?: number, step = 1, opts: CreateO
   const n = Math.ceil((stop - start) / step);
   const allInt = [start, stop, step].every(Number.isInteger);
   const dtype = opts.dtype ?? (allInt ? 'int32' : DEFAULT_FLOAT);
-  const values = Array.from({ length: n }, (_, i) => start + i * step);
-  return fromValues(values, [n], dtype);
+  return generate('arange', [n], dtype, (i) => start + i * step);
 }
 
 /** `steps` evenly spaced values from `start` to `end` inclusive (float32). */
@@ -170,15 +184,14 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   // fill from both ends, as PyTorch does, so the last value is exactly `end`
   const half = Math.floor(steps / 2);
   // (one step gives `start`, as in PyTorch)
-  const values = Array.from({ length: steps }, (_, i) =>
+  return generate('linspace', [steps], opts.dtype ?? DEFAULT_FLOAT, (i) =>
     i < half || steps === 1 ? start + i * d : end - (steps - 1 - i) * d,
   );
-  return fromValues(values, [steps], opts.dtype ?? DEFAULT_FLOAT);
 }
 
 /** Identity matrix `[n, m]` (m defaults to n). */
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
-  const t = zeros([n, m], opts);
+  const t = filled('eye', [n, m], 0, opts);
   for (let i = 0; i < Math.min(n, m); i++) t.storage[i * m + i] = 1;
   return t;
 }
@@ -189,7 +202,7 @@ function randomTensor(op: string, shape: Shape, opts: RandomOptions, draw: (g: G
   if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
   const s = shapeOf(op, shape);
   const g = opts.generator ?? defaultGenerator;
-  const st = allocStorage(dtype, numelOf(s));
+  const st = allocStorage(dtype, numelOf(s), op, s);
   for (let i = 0; i < st.length; i++) st[i] = draw(g);
   return new Tensor(st, s);
 }
@@ -222,15 +235,15 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
   }
   const s = shapeOf('randint', shape);
   const g = opts.generator ?? defaultGenerator;
-  const values = Array.from({ length: numelOf(s) }, () => g.integer(low, high));
-  return fromValues(values, s, opts.dtype ?? 'int32');
+  return generate('randint', s, opts.dtype ?? 'int32', () => g.integer(low, high));
 }
 
 /** A random permutation of `0..n-1` (Fisher-Yates; int32). */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`randperm: n must be a non-negative integer, got ${n}`);
   const g = opts.generator ?? defaultGenerator;
-  const p = Int32Array.from({ length: n }, (_, i) => i);
+  const p = allocStorage('int32', n, 'randperm', [n]) as Int32Array;
+  for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = g.integer(0, i + 1);
     const t = p[i];

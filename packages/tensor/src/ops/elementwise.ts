@@ -6,7 +6,7 @@
  * `sigmoid`) give a float for integer inputs; comparisons and logical ops give `bool`.
  */
 import { getBackend, type BinaryOp, type UnaryOp } from '../backend';
-import { allocStorage, castScalar, isDType, isFloating, resultType, scalarDType, DEFAULT_FLOAT, type DType } from '../dtype';
+import { allocStorage, castScalar, checkAllocation, isDType, isFloating, resultType, scalarDType, DEFAULT_FLOAT, type DType } from '../dtype';
 import { DTypeError } from '../errors';
 import { broadcastAll, broadcastShapes } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
@@ -78,6 +78,7 @@ export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   const tb = asTensor(b, compute);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
   const out: DType = BOOL_RESULT.has(op) ? 'bool' : compute;
+  checkAllocation(op, shape, out); // broadcasting can ask for far more than either operand holds
   const ea = expand(toDType(ta, compute), shape);
   const eb = expand(toDType(tb, compute), shape);
   return new Tensor(getBackend().binary(op, ea, eb, out), shape);
@@ -92,6 +93,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const ta = toDType(asTensor(a, dtype), dtype);
   const tb = toDType(asTensor(b, dtype), dtype);
   const shape = broadcastAll('where', [cond.shape, ta.shape, tb.shape]);
+  checkAllocation('where', shape, dtype);
   return new Tensor(
     getBackend().where(expand(cond, shape), expand(ta, shape), expand(tb, shape), dtype),
     shape,

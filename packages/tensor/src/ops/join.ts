@@ -26,7 +26,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const dtype = resultType(tensors.map((t) => ({ dtype: t.dtype, rank: 2 })));
   const shape = [...first.shape];
   shape[d] = tensors.reduce((a, t) => a + t.shape[d], 0);
-  const out = new Tensor(allocStorage(dtype, numelOf(shape)), shape);
+  const out = new Tensor(allocStorage(dtype, numelOf(shape), 'cat', shape), shape);
   let at = 0;
   for (const t of tensors) {
     if (t.numel() > 0) getBackend().assign(slice(out, d, at, at + t.shape[d]), t);

@@ -8,6 +8,7 @@
  * - otherwise batched: leading (batch) dims broadcast, `[..., M, K] x [..., K, N] -> [..., M, N]`.
  */
 import { getBackend } from '../backend';
+import { checkAllocation } from '../dtype';
 import { DTypeError, ShapeError, fmtShape } from '../errors';
 import { broadcastShapes, numelOf } from '../shape';
 import { Tensor } from '../tensor';
@@ -50,6 +51,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
         `batch dims ${fmtShape(batchA)} and ${fmtShape(batchB)} cannot be broadcast`,
     );
   }
+  checkAllocation('matmul', [...batch, m, n], dtype);
   const ea = as3d(expand(toDType(a2, dtype), [...batch, m, k]));
   const eb = as3d(expand(toDType(b2, dtype), [...batch, k, n]));
   let out = new Tensor(getBackend().matmul(ea, eb, dtype), [...batch, m, n]);

@@ -7,6 +7,7 @@
  * and broadcasting sets a stride to 0.
  */
 import { getBackend } from '../backend';
+import { checkAllocation } from '../dtype';
 import { IndexError, ShapeError, ValueError, fmtShape } from '../errors';
 import { contiguousStrides, normalizeDim, numelOf, resolveShape, type Shape } from '../shape';
 import { Tensor } from '../tensor';
@@ -16,9 +17,10 @@ export function asStrided(x: Tensor, shape: Shape, strides: readonly number[], o
   return new Tensor(x.storage, shape, strides, offset);
 }
 
-/** A row-major copy of `x` (or `x` itself when it is already contiguous). */
-export function contiguous(x: Tensor): Tensor {
+/** A row-major copy of `x` (or `x` itself when it is already contiguous); `op` names it in errors. */
+export function contiguous(x: Tensor, op = 'contiguous'): Tensor {
   if (x.isContiguous()) return x;
+  checkAllocation(op, x.shape, x.dtype); // an expanded view can be far larger than its storage
   return new Tensor(getBackend().cast(x, x.dtype), x.shape);
 }
 
@@ -98,7 +100,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   const s = checkedShape('reshape', x, shape);
   const strides = viewStrides(x, s);
   if (strides !== null) return asStrided(x, s, strides);
-  const c = contiguous(x);
+  const c = contiguous(x, 'reshape');
   return asStrided(c, s, contiguousStrides(s));
 }
 

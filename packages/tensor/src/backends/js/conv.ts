@@ -99,7 +99,7 @@ export function conv2dBackwardInput(gy: View, w: View, xShape: readonly number[]
 
   const gys = gy.storage;
   const ws = w.storage;
-  const gx = new Float64Array(N * Cin * H * W);
+  const gx = allocStorage('float64', N * Cin * H * W, 'conv2dBackwardInput', [N, Cin, H, W]) as Float64Array;
   for (let n = 0; n < N; n++) {
     for (let co = 0; co < Cout; co++) {
       const g = Math.floor(co / CoutG);

@@ -15,7 +15,7 @@ export function matmul(a: View, b: View, outDtype: DType): Storage {
   const N = b.shape[2];
   const av = readValues(a); // contiguous [B, M, K]
   const bv = readValues(b); // contiguous [B, K, N]
-  const acc = new Float64Array(B * M * N);
+  const acc = allocStorage('float64', B * M * N, 'matmul', [B, M, N]) as Float64Array;
   for (let bi = 0; bi < B; bi++) {
     const aBase = bi * M * K;
     const bBase = bi * K * N;

@@ -54,7 +54,7 @@ export function argReduce(op: 'max' | 'min', x: View, dim: number): { values: St
   const { outer, size, inner } = splitAt(x.shape, dim);
   const vals = readValues(x);
   const values = allocStorage(x.dtype, outer * inner);
-  const indices = new Int32Array(outer * inner);
+  const indices = allocStorage('int32', outer * inner) as Int32Array;
   const better = op === 'max' ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {

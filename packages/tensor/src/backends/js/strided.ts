@@ -7,11 +7,12 @@
  * `offset + i * strides[0] + j * strides[1]`.
  */
 import type { View } from '../../backend';
+import { allocStorage } from '../../dtype';
 
 /** Storage offsets of every element of `v`, in row-major order of its shape. */
 export function offsets(v: View): Int32Array | Float64Array {
   const n = v.shape.reduce((a, b) => a * b, 1);
-  const out = n < 2 ** 31 ? new Int32Array(n) : new Float64Array(n);
+  const out = allocStorage(n < 2 ** 31 ? 'int32' : 'float64', n) as Int32Array | Float64Array;
   if (n === 0) return out;
   const nd = v.shape.length;
   if (nd === 0) {
@@ -54,7 +55,7 @@ export function isContiguousView(v: View): boolean {
 /** The values of `v` in row-major order, as plain numbers (a fresh array). */
 export function readValues(v: View): Float64Array {
   const n = v.shape.reduce((a, b) => a * b, 1);
-  const out = new Float64Array(n);
+  const out = allocStorage('float64', n) as Float64Array;
   if (isContiguousView(v)) {
     for (let i = 0; i < n; i++) out[i] = v.storage[v.offset + i];
   } else {

@@ -91,7 +91,7 @@ export function col2im(cols: View, xShape: readonly number[], p: UnfoldParams): 
   const rows = C * kH * kW;
 
   const cs = cols.storage;
-  const acc = new Float64Array(N * C * H * W);
+  const acc = allocStorage('float64', N * C * H * W, 'col2im', [N, C, H, W]) as Float64Array;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const plane = (n * C + c) * H * W; // start of image[n, c]

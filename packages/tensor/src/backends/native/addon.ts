@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { View } from '../../backend';
-import type { DType, Storage } from '../../dtype';
+import { allocStorage, allocateChecked, type DType, type Storage } from '../../dtype';
 import type { ElementwiseAddon } from './elementwise';
 import type { ImageAddon } from './image';
 import type { IndexingAddon } from './indexing';
@@ -122,8 +122,10 @@ export function allocOutput(dtype: 'float64', n: number): Float64Array;
 export function allocOutput(dtype: 'float32' | 'float64', n: number): FloatArray;
 export function allocOutput(dtype: DType, n: number): Storage;
 export function allocOutput(dtype: DType, n: number): Storage {
+  if (n < UNINITIALIZED_MIN) return allocStorage(dtype, n);
   const bytes = dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4;
-  if (n >= UNINITIALIZED_MIN) {
+  // the size check and the error of a failed allocation are allocStorage's (dtype.ts)
+  return allocateChecked(dtype, n, (): Storage => {
     const buf = Buffer.allocUnsafeSlow(n * bytes).buffer;
     switch (dtype) {
       case 'float32': return new Float32Array(buf, 0, n);
@@ -131,13 +133,7 @@ export function allocOutput(dtype: DType, n: number): Storage {
       case 'int32': return new Int32Array(buf, 0, n);
       default: return new Uint8Array(buf, 0, n);
     }
-  }
-  switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int32': return new Int32Array(n);
-    default: return new Uint8Array(n);
-  }
+  });
 }
 
 /**

@@ -10,7 +10,7 @@
  * the op layer never sends: it promotes both operands first) go to js.
  */
 import type { Backend, KernelName, View } from '../../backend';
-import type { DType, Storage } from '../../dtype';
+import { allocStorage, type DType, type Storage } from '../../dtype';
 import { jsBackend } from '../js';
 import { allocOutput, geometry, isFloatDType, type FloatArray, type NativeAddon } from './addon';
 
@@ -64,9 +64,9 @@ export function matmulKernels(addon: NativeAddon): Pick<Backend, 'matmul'> {
     const [batch, m, k] = a.shape;
     const n = b.shape[2];
     const size = batch * m * n;
-    if (size === 0 || k === 0) return new Int32Array(size);
+    if (size === 0 || k === 0) return allocStorage('int32', size, 'matmul') as Int32Array;
     if (size * k <= SMALL_MATMUL) {
-      const out = new Int32Array(size);
+      const out = allocStorage('int32', size, 'matmul') as Int32Array;
       smallMatmul(a, b, out, batch, m, n, k);
       return out;
     }
@@ -89,7 +89,7 @@ export function matmulKernels(addon: NativeAddon): Pick<Backend, 'matmul'> {
     }
     const size = batch * m * n;
     // K = 0: the sum over nothing is 0 (a zeroed array, not allocOutput's uninitialised one)
-    if (size === 0 || k === 0) return outDtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+    if (size === 0 || k === 0) return allocStorage(outDtype, size, 'matmul');
     const out = allocOutput(outDtype, size);
     if (size * k <= SMALL_MATMUL) {
       smallMatmul(a, b, out, batch, m, n, k);
