@@ -61,6 +61,49 @@ export function normalizeDims(
   return ndim === 0 ? [] : sorted;
 }
 
+/**
+ * Checks that a view of `shape` with `strides` at `offset` reads only elements of a storage of
+ * `storageLength`: shape sizes non-negative integers, strides integers (negative ones allowed),
+ * offset a non-negative integer, and (unless the view is empty) every position
+ * `offset + sum(i_k * strides[k])` in `[0, storageLength)`. The lowest and highest positions are
+ * `offset` plus the negative and the positive `(size - 1) * stride` terms. Throws an IndexError
+ * naming `op`, so an out-of-bounds view is refused when it is made, not when it is read.
+ */
+export function checkViewBounds(
+  op: string,
+  storageLength: number,
+  shape: Shape,
+  strides: readonly number[],
+  offset: number,
+): void {
+  const geometry = () => `shape ${fmtShape(shape)}, strides ${fmtShape(strides)} and offset ${offset}`;
+  if (strides.length !== shape.length) {
+    throw new ShapeError(`${op}: ${strides.length} strides for a shape of ${shape.length} dims (${geometry()})`);
+  }
+  if (!shape.every((s) => Number.isInteger(s) && s >= 0)) {
+    throw new ValueError(`${op}: invalid shape ${fmtShape(shape)}; sizes must be non-negative integers`);
+  }
+  if (!strides.every(Number.isInteger)) throw new ValueError(`${op}: strides must be integers, got ${fmtShape(strides)}`);
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new ValueError(`${op}: the offset must be a non-negative integer, got ${offset}`);
+  }
+  let lo = offset;
+  let hi = offset;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 0) return; // an empty view reads nothing
+    const reach = (shape[i] - 1) * strides[i];
+    if (reach < 0) lo += reach;
+    else hi += reach;
+  }
+  if (lo < 0 || hi >= storageLength) {
+    throw new IndexError(
+      `${op}: a view with ${geometry()} reads storage positions ${lo} to ${hi}, outside the storage of ` +
+        `${storageLength} element${storageLength === 1 ? '' : 's'} (positions 0 to ${storageLength - 1}); ` +
+        'choose a shape, strides and offset that stay inside it',
+    );
+  }
+}
+
 /** The broadcast of two shapes, or a ShapeError naming the op. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);

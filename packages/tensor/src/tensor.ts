@@ -32,7 +32,7 @@ import {
   type VarArgs,
   type VarOptions,
 } from './reduce-args';
-import { contiguousStrides, normalizeDim, numelOf, type Shape } from './shape';
+import { checkViewBounds, contiguousStrides, normalizeDim, numelOf, type Shape } from './shape';
 import * as E from './ops/elementwise';
 import * as I from './ops/indexing';
 import * as J from './ops/join';
@@ -61,7 +61,11 @@ export class Tensor implements View {
   readonly strides: readonly number[];
   readonly offset: number;
 
-  /** Low-level constructor: prefer the factories (`tensor`, `zeros`, ...). */
+  /**
+   * Low-level constructor: prefer the factories (`tensor`, `zeros`, ...). With `strides` (and an
+   * `offset`) it makes a view of `storage`; a view that would read outside the storage is refused
+   * here, when it is made (an IndexError), not later when it is read.
+   */
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     const dtype = dtypeOfStorage(storage);
     if (dtype === null) throw new ValueError('Tensor: storage must be a Float32Array, Float64Array, Int32Array or Uint8Array');
@@ -70,11 +74,13 @@ export class Tensor implements View {
     this.shape = Object.freeze([...shape]);
     this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
     this.offset = offset;
-    if (!strides && offset === 0 && numelOf(shape) !== storage.length) {
-      throw new ValueError(
-        `Tensor: shape ${fmtShape(shape)} needs ${numelOf(shape)} elements but the storage has ${storage.length}`,
-      );
-    }
+    if (!strides && offset === 0) {
+      if (numelOf(shape) !== storage.length) {
+        throw new ValueError(
+          `Tensor: shape ${fmtShape(shape)} needs ${numelOf(shape)} elements but the storage has ${storage.length}`,
+        );
+      }
+    } else checkViewBounds('Tensor', storage.length, this.shape, this.strides, offset);
   }
 
   /** Number of dims. */

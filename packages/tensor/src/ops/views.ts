@@ -9,11 +9,16 @@
 import { getBackend } from '../backend';
 import { checkAllocation } from '../dtype';
 import { IndexError, ShapeError, ValueError, fmtShape } from '../errors';
-import { contiguousStrides, normalizeDim, numelOf, resolveShape, type Shape } from '../shape';
+import { checkViewBounds, contiguousStrides, normalizeDim, numelOf, resolveShape, type Shape } from '../shape';
 import { Tensor } from '../tensor';
 
-/** A view of `x` with the given geometry (shares storage). */
+/**
+ * A view of `x`'s storage with the given geometry (shares storage; `offset` and `strides` count
+ * storage elements, as PyTorch's `as_strided`). Refused with an IndexError when it would reach
+ * outside the storage.
+ */
 export function asStrided(x: Tensor, shape: Shape, strides: readonly number[], offset = x.offset): Tensor {
+  checkViewBounds('asStrided', x.storage.length, shape, strides, offset);
   return new Tensor(x.storage, shape, strides, offset);
 }
 
