@@ -130,17 +130,22 @@ test('a fork bomb is contained and leaves no process behind', async () => {
   expect(left).toEqual([]);
 });
 
-test.each(['cat-hidden', 'read-hidden-fs', 'proc-parent'])('%s reads no hidden file and no grader memory', async (name) => {
+// Without a uid of its own (grader not root, or its install not readable by others) the student's
+// code can read what the grader's user can: these attacks are then out of the grader's reach (its
+// results say so), and the tests say they were skipped rather than pass.
+const confined = iso.setpriv ? test : test.skip;
+
+confined.each(['cat-hidden', 'read-hidden-fs', 'proc-parent'])('%s reads no hidden file and no grader memory', async (name) => {
   const g = await grade(name);
   expectValid(g);
   expectNoLeak(g);
   expect(g.results.score).toBe(10);
 });
 
-test('a submission cannot write into the results folder', async () => {
+confined('a submission cannot write into the results folder', async () => {
   const g = await grade('write-results');
   expectOnlyScaleLost(g);
-  if (iso.setpriv) expect(g.seen).toContain('could not write');
+  expect(g.seen).toContain('could not write');
 });
 
 test('fake results printed on stdout change nothing', async () => {

@@ -13,8 +13,8 @@
  * root, every process of the task's uid: a child that started a new session cannot escape).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
 import { text, type Text } from './text';
 
@@ -45,10 +45,45 @@ export function probeIsolation(): Isolation {
   if (root && works('unshare', ['-n', 'true'])) netns = ['unshare', '-n', '--'];
   else if (!root && works('unshare', ['-rn', 'true'])) netns = ['unshare', '-rn', '--'];
   else notes.push(text('network not isolated: unshare -n is not allowed here', 'ネットワーク未隔離: ここでは unshare -n が使えません'));
-  const setpriv = root && works('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
-  if (!setpriv) notes.push(text('student code runs as the grader\'s own user (run the grader as root to give it an unprivileged uid)', '学生コードは採点プログラムと同じユーザーで実行 (root で実行すると専用の非特権 uid を使用)'));
+  let setpriv = root && works('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
+  const hidden = setpriv ? unreadableByOthers(runtimePaths()) : null;
+  if (hidden) {
+    setpriv = false;
+    notes.push(text(`student code runs as the grader's own user: ${hidden} is not readable by other users (install the grader in a world-readable place)`, `学生コードは採点プログラムと同じユーザーで実行: ${hidden} を他のユーザーが読めません (採点プログラムを誰でも読める場所に置いてください)`));
+  } else if (!setpriv) notes.push(text('student code runs as the grader\'s own user (run the grader as root to give it an unprivileged uid)', '学生コードは採点プログラムと同じユーザーで実行 (root で実行すると専用の非特権 uid を使用)'));
   probed = { root, prlimit, netns, setpriv, notes };
   return probed;
+}
+
+/** What the confined process must read: the grader's scripts and the @dl packages it loads. */
+function runtimePaths(): string[] {
+  const out = [join(__dirname, '..', 'dist', 'child.js')];
+  for (const p of ['@dl/tensor/package.json', '@dl/autograd/package.json', 'typescript/package.json']) {
+    try {
+      out.push(require.resolve(p));
+    } catch {
+      /* not installed: nothing to check */
+    }
+  }
+  return out;
+}
+
+/** The first of `paths` that another user cannot read (a folder on the way without o+x, or the file without o+r). */
+export function unreadableByOthers(paths: readonly string[]): string | null {
+  for (const p of paths) {
+    let real: string;
+    try {
+      real = realpathSync(p);
+    } catch {
+      continue;
+    }
+    if ((statSync(real).mode & 0o004) === 0) return real;
+    for (let d = dirname(real); ; d = dirname(d)) {
+      if ((statSync(d).mode & 0o001) === 0) return d;
+      if (dirname(d) === d) break;
+    }
+  }
+  return null;
 }
 
 export type ExitReason =
