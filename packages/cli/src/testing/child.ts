@@ -22,11 +22,19 @@ export interface ChildResult {
  */
 export function spawnDl(
   args: readonly string[],
-  opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; onOutput?: (child: ChildProcess, stdout: string, stderr: string) => void } = {},
+  opts: {
+    cwd?: string;
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+    /** Run the child as this user and group (tests run as root use an unprivileged user). */
+    uid?: number;
+    gid?: number;
+    onOutput?: (child: ChildProcess, stdout: string, stderr: string) => void;
+  } = {},
 ): Promise<ChildResult> {
   const { command, args: argv } = dlCommand(args);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argv, { cwd: opts.cwd, env: opts.env ?? process.env, uid: opts.uid, gid: opts.gid, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
