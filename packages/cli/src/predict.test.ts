@@ -16,6 +16,9 @@ import { tempDir } from './testing/files';
 import { digitPainter, writePng } from './testing/png';
 import { runCli } from './testing/run';
 
+/** For the hook that trains the model and the tests that run dl commands on it (busy 2-core machines are slow). */
+const TIMEOUT = 180_000;
+
 let dir: string;
 let checkpoint: string;
 const test5 = new MNIST({ train: false });
@@ -34,7 +37,7 @@ beforeAll(async () => {
   checkpoint = join(dir, 'checkpoint.safetensors');
   const r = await runCli(['train', '--train-size', '500', '--test-size', '200', '--batch-size', '50', '--epochs', '2', '--no-report', '--out', dir]);
   if (r.code !== 0) throw new Error(r.stderr);
-});
+}, TIMEOUT);
 
 describe('dl eval', () => {
   test('prints loss, accuracy, the confusion matrix and per-class scores, equal to the last validation of training', async () => {
@@ -53,7 +56,7 @@ describe('dl eval', () => {
     expect(rows.reduce((s, r0) => s + r0.slice(1).reduce((a, b) => a + b, 0), 0)).toBe(200);
     expect(rows.reduce((s, r0, i) => s + r0[i + 1], 0)).toBe(Math.round(last.valAccuracy * 200));
     expect(lines[14]).toMatch(/^ +class precision +recall +f1 +support$/);
-  });
+  }, TIMEOUT);
 
   test('--json and --test-size', async () => {
     const r = await runCli(['eval', '--checkpoint', checkpoint, '--json', '--test-size', '50']);
@@ -62,7 +65,7 @@ describe('dl eval', () => {
     expect(j.samples).toBe(50);
     expect(j.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(50);
     expect(j.perClass.map((c) => c.class)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-  });
+  }, TIMEOUT);
 
   test('a dataset of another shape is refused; a missing one is named', async () => {
     const cifar = join(dir, 'cifar');
@@ -77,7 +80,7 @@ describe('dl eval', () => {
     const none = await runCli(['eval', '--checkpoint', checkpoint, '--dataset', 'cifar10', '--data-dir', join(dir, 'nothing-here')]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^dl: error: .*nothing-here/);
-  });
+  }, TIMEOUT);
 });
 
 describe('dl predict', () => {
@@ -106,7 +109,7 @@ describe('dl predict', () => {
     expect(out[N].inverted).toBe(true);
     expect(out[N].top[0].index).toBe(out[0].top[0].index);
     expect(out[N].top[0].probability).toBeCloseTo(out[0].top[0].probability, 4);
-  });
+  }, TIMEOUT);
 
   test('the text output: one line per image, top 3 with percentages', async () => {
     const { pixels } = digits();
@@ -114,7 +117,7 @@ describe('dl predict', () => {
     const r = await runCli(['predict', '--checkpoint', checkpoint, file, '--top', '2']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}: \\d \\(\\d+\\.\\d%\\) {2}\\d \\(\\d+\\.\\d%\\)\\n$`));
-  });
+  }, TIMEOUT);
 
   test('missing and undecodable images are clear errors naming the file', async () => {
     const missing = await runCli(['predict', '--checkpoint', checkpoint, join(dir, 'nope.png')]);
@@ -126,5 +129,5 @@ describe('dl predict', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(text);
     expect(bad.stderr).toMatch(/not a PNG or JPEG/);
-  });
+  }, TIMEOUT);
 });

@@ -15,7 +15,9 @@ import { chromium, type Browser, type ElementHandle } from 'playwright-core';
 import { spawnDl } from './testing/child';
 import { tempDir } from './testing/files';
 
-jest.setTimeout(90_000);
+/** Spawning dl train (3 short epochs and the report), and each browser step: generous, for a busy 2-core machine. */
+const TRAIN_TIMEOUT = 300_000;
+const BROWSER_TIMEOUT = 120_000;
 
 const CHROMIUM = process.env.DL_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -29,9 +31,9 @@ let report: string;
 beforeAll(async () => {
   dir = tempDir();
   report = join(dir, 'report.html');
-  const r = await spawnDl(['train', '--train-size', '300', '--test-size', '100', '--batch-size', '50', '--epochs', '3', '--out', dir], { timeoutMs: 60_000 });
+  const r = await spawnDl(['train', '--train-size', '300', '--test-size', '100', '--batch-size', '50', '--epochs', '3', '--out', dir], { timeoutMs: TRAIN_TIMEOUT - 30_000 });
   if (r.code !== 0) throw new Error(`dl train failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-});
+}, TRAIN_TIMEOUT);
 
 test('the run writes report.html and the files it shows', () => {
   expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'confusion-matrix.svg', 'history.csv', 'learning-curves.svg', 'metrics.json', 'predictions.png', 'report.html']);
@@ -70,11 +72,11 @@ async function box(el: ElementHandle): Promise<{ width: number; height: number }
     });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
-  });
+  }, BROWSER_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();
-  });
+  }, BROWSER_TIMEOUT);
 
   test('the learning curves are an inline SVG with lines, drawn at a non-zero size', async () => {
     const svg = await page.$('#learning-curves svg');
@@ -85,7 +87,7 @@ async function box(el: ElementHandle): Promise<{ width: number; height: number }
     expect(await svg.$$eval('path', (ps) => ps.length)).toBeGreaterThan(2);
     expect(await svg.textContent()).toMatch(/Loss/);
     expect(drawnSomething(await svg.screenshot())).toBe(true);
-  });
+  }, BROWSER_TIMEOUT);
 
   test('the confusion matrix is an inline SVG with a cell per class pair', async () => {
     const svg = await page.$('#confusion-matrix svg');
@@ -96,7 +98,7 @@ async function box(el: ElementHandle): Promise<{ width: number; height: number }
     expect(await svg.textContent()).toMatch(/Predicted/);
     expect(await svg.$$eval('path', (ps) => ps.length)).toBeGreaterThanOrEqual(100); // 10 x 10 cells
     expect(drawnSomething(await svg.screenshot())).toBe(true);
-  });
+  }, BROWSER_TIMEOUT);
 
   test('the prediction grid image is decoded and shown', async () => {
     const img = await page.$('#predictions img');
@@ -108,7 +110,7 @@ async function box(el: ElementHandle): Promise<{ width: number; height: number }
     const b = await box(img);
     expect(b.width).toBeGreaterThan(0);
     expect(b.height).toBeGreaterThan(0);
-  });
+  }, BROWSER_TIMEOUT);
 
   test('the page logged no errors and requested nothing but itself', () => {
     expect(errors).toEqual([]);

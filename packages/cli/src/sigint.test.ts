@@ -10,13 +10,15 @@ import { spawnDl } from './testing/child';
 import { tempDir } from './testing/files';
 import { runCli } from './testing/run';
 
-jest.setTimeout(60_000);
+/** Spawning dl and training 2 x 2,000 samples: seconds alone, minutes on a busy 2-core machine. */
+const TIMEOUT = 300_000;
 
 test('SIGINT after the first batch: checkpoint saved, its path printed, exit status 130; then it resumes', async () => {
   const dir = tempDir();
   const path = join(dir, 'checkpoint.safetensors');
   let sent = false;
   const r = await spawnDl(['train', '--train-size', '2000', '--test-size', '100', '--batch-size', '20', '--epochs', '2', '--log-every', '1', '--no-report', '--out', dir], {
+    timeoutMs: TIMEOUT - 60_000,
     onOutput: (child, _out, err) => {
       if (!sent && /batch 1\/100 /.test(err)) {
         sent = true;
@@ -44,4 +46,4 @@ test('SIGINT after the first batch: checkpoint saved, its path printed, exit sta
   const end = loadCheckpoint(path);
   expect(end.state).toMatchObject({ epoch: 2, batch: 0 });
   expect(end.optimizerState.state[0].step).toBe(200);
-});
+}, TIMEOUT);

@@ -2,12 +2,18 @@
  * `dl train` end to end in this process, on a few hundred embedded MNIST digits: outputs,
  * checkpoints, interruption and resumption (bit-identical to an uninterrupted run), and the
  * errors of a wrong resume.
+ *
+ * Every test and hook that trains has an explicit timeout: a run takes seconds alone, but minutes
+ * on a 2-core machine busy with other builds (jest's default of 5 s failed there).
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { loadCheckpoint, type EpochRecord, type LoadedCheckpoint } from './checkpoint';
 import { tempDir } from './testing/files';
 import { runCli } from './testing/run';
+
+/** For a test or hook that trains (one or a few short runs). */
+const TRAIN_TIMEOUT = 180_000;
 
 const SMALL = ['--train-size', '300', '--test-size', '100', '--batch-size', '50'];
 const small = (out: string, ...extra: string[]): string[] => ['train', ...SMALL, '--out', out, ...extra];
@@ -47,7 +53,7 @@ beforeAll(async () => {
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   reference = loadCheckpoint(join(referenceDir, 'checkpoint.safetensors'));
-});
+}, TRAIN_TIMEOUT);
 
 describe('a short training run', () => {
   test('prints a header, one line per epoch and the final accuracy; writes checkpoint, metrics, history; no temp files', async () => {
@@ -70,14 +76,14 @@ describe('a short training run', () => {
     expect(ck.state.settings).toMatchObject({ model: 'mlp', epochs: 2, batchSize: 50, lr: 0.001, seed: 0, trainSize: 300 });
     expect(Object.keys(ck.modelState).sort()).toEqual(['1.bias', '1.weight', '3.bias', '3.weight']);
     expect(ck.optimizerState.state[0].step).toBe(12);
-  });
+  }, TRAIN_TIMEOUT);
 
   test('the same seed gives the same run; the epochs before the end match a longer run', async () => {
     const dir = tempDir();
     expect((await runCli(small(dir, '--epochs', '2', '--no-report'))).code).toBe(0);
     const two = loadCheckpoint(join(dir, 'checkpoint.safetensors'));
     expect(results(two.state.history)).toEqual(results(reference.state.history.slice(0, 2)));
-  });
+  }, TRAIN_TIMEOUT);
 
   test('learning happens: the loss falls', () => {
     const h = reference.state.history;
@@ -105,7 +111,7 @@ describe('resume', () => {
     expect(resumed.stdout).toMatch(/^epoch 2\/3 /m);
     expectSameState(reference, loadCheckpoint(path));
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-  });
+  }, TRAIN_TIMEOUT);
 
   test('from an epoch boundary, with more epochs than first asked for', async () => {
     const dir = tempDir();
@@ -117,7 +123,7 @@ describe('resume', () => {
     const after = loadCheckpoint(path);
     expect(after.state.settings.epochs).toBe(3);
     expectSameState(reference, after);
-  });
+  }, TRAIN_TIMEOUT);
 
   test('the checkpoint settings are used; --out elsewhere writes there', async () => {
     const out = tempDir();
@@ -125,7 +131,7 @@ describe('resume', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('all 3 epochs are done');
     expect(existsSync(join(out, 'metrics.json'))).toBe(true);
-  });
+  }, TRAIN_TIMEOUT);
 
   test('options that would change the results are refused, naming the option and the saved value', async () => {
     const path = join(referenceDir, 'checkpoint.safetensors');
@@ -140,7 +146,7 @@ describe('resume', () => {
     expect(fewer.stderr).toContain('the checkpoint has completed 3 epochs; --epochs 2 must be at least 3');
     // giving the same value again is fine
     expect((await runCli(['train', '--resume', path, '--model', 'mlp', '--out', tempDir(), '--no-report'])).code).toBe(0);
-  });
+  }, TRAIN_TIMEOUT);
 
   test('a missing, truncated or foreign file is a clear error, exit 1', async () => {
     const dir = tempDir();
@@ -156,7 +162,7 @@ describe('resume', () => {
     const garbage = join(dir, 'garbage.safetensors');
     writeFileSync(garbage, 'hello, not a checkpoint');
     expect((await runCli(['predict', '--checkpoint', garbage, 'x.png'])).stderr).toMatch(/is not a readable safetensors file/);
-  });
+  }, TRAIN_TIMEOUT);
 });
 
 test('data errors name the option and the limit', async () => {
@@ -166,4 +172,4 @@ test('data errors name the option and the limit', async () => {
   const cifar = await runCli(['train', '--dataset', 'cifar10', '--data-dir', join(tempDir(), 'none'), '--out', tempDir()]);
   expect(cifar.code).toBe(1);
   expect(cifar.stderr).toMatch(/^dl: error: .*none/);
-});
+}, TRAIN_TIMEOUT);

@@ -79,14 +79,14 @@ export class NormalizeAffine extends Function {
 
   backward(gy: Variable): (Variable | null)[] {
     const [x, w, b] = this.inputs;
-    if (isGradEnabled()) return composedGrads(gy, x, w, b, this.dims, this.eps);
+    if (isGradEnabled()) return composedGrads(gy, x, w, b, this.dims, this.eps).slice(0, this.inputs.length);
     const o = { dim: [...this.dims], keepdim: true };
     const xhat = this.xhat as Tensor;
     const g = w === undefined ? gy.data : gy.data.mul(w.data);
     const gx = x.requiresGrad ? g.sub(g.mean(o)).sub(xhat.mul(g.mul(xhat).mean(o))).div(this.std as Tensor) : null;
     const gw = w?.requiresGrad ? sumTo(new Variable(gy.data.mul(xhat)), w.shape) : null;
     const gb = b?.requiresGrad ? sumTo(gy, b.shape) : null;
-    return [gx && new Variable(gx), gw, gb];
+    return [gx && new Variable(gx), gw, gb].slice(0, this.inputs.length); // one gradient per input
   }
 
   override release(): void {
@@ -139,7 +139,7 @@ export class BatchNormTrain extends Function {
 
   backward(gy: Variable): (Variable | null)[] {
     const [x, w, b] = this.inputs;
-    if (isGradEnabled()) return composedGrads(gy, x, w, b, this.dims, this.eps);
+    if (isGradEnabled()) return composedGrads(gy, x, w, b, this.dims, this.eps).slice(0, this.inputs.length);
     const o = { dim: [...this.dims], keepdim: true };
     const g = gy.data;
     const xc = this.xc as Tensor;
@@ -156,7 +156,7 @@ export class BatchNormTrain extends Function {
     }
     const gw = w?.requiresGrad ? new Variable(invstd.mul(P).reshape(w.shape)) : null;
     const gb = b?.requiresGrad ? new Variable(S.reshape(b.shape)) : null;
-    return [gx, gw, gb];
+    return [gx, gw, gb].slice(0, this.inputs.length); // one gradient per input
   }
 
   override release(): void {
