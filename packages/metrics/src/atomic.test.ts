@@ -53,4 +53,14 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomic(join(dir, 'd.txt'), 42 as never)).toThrow(/data for '.*d.txt' must be a string or a Uint8Array\/Buffer/);
     expect(() => writeFileAtomic('', 'x')).toThrow(/path must be a non-empty string/);
   });
+
+  it('removes the temporary files of earlier writes of the same file whose process was killed', () => {
+    const dead = 2 ** 22 + 1; // no process has this pid (Linux's pid_max is at most 2^22)
+    const stale = `.history.json.${dead}.0123456789ab.tmp`;
+    const live = `.history.json.${process.ppid}.0123456789ab.tmp`; // a writer that still runs: left alone
+    const other = `.report.html.${dead}.0123456789ab.tmp`; // another file's: left for its own write
+    for (const n of [stale, live, other]) fs.writeFileSync(join(dir, n), 'partial');
+    writeFileAtomic(join(dir, 'history.json'), '{}');
+    expect(fs.readdirSync(dir).sort()).toEqual([live, other, 'history.json'].sort());
+  });
 });
