@@ -27,7 +27,9 @@ import {
   ValueError,
   broadcastShapes,
   cat as tensorCat,
+  checkOptions,
   fmtShape,
+  optionKeys,
   where as tensorWhere,
   zeros,
   type DType,
@@ -66,6 +68,8 @@ export interface ScaledDotProductAttentionOptions {
   /** Generator for the dropout mask (default: the global one). */
   generator?: Generator;
 }
+
+const SDPA_OPTIONS = optionKeys<ScaledDotProductAttentionOptions>({ attnMask: true, dropoutP: true, isCausal: true, scale: true, generator: true });
 
 /** The raw tensor of a mask given as a Tensor or a Variable (masks are constants). */
 function maskTensor(label: string, name: string, m: Input): Tensor {
@@ -147,6 +151,7 @@ function attend(q: Variable, k: Variable, v: Variable, mask: Tensor | null, scal
  */
 export function scaledDotProductAttention(query: Input, key: Input, value: Input, opts: ScaledDotProductAttentionOptions = {}): AttentionResult {
   const label = 'scaledDotProductAttention';
+  checkOptions(label, opts, SDPA_OPTIONS);
   const q = floatInput(`${label} (query)`, query, null);
   const k = floatInput(`${label} (key)`, key, q.dtype);
   const v = floatInput(`${label} (value)`, value, q.dtype);
@@ -248,6 +253,25 @@ export interface MultiheadAttentionForwardOptions {
   isCausal?: boolean;
 }
 
+const MHA_OPTIONS = optionKeys<MultiheadAttentionOptions>({
+  dropout: true,
+  bias: true,
+  addBiasKV: true,
+  addZeroAttn: true,
+  kdim: true,
+  vdim: true,
+  batchFirst: true,
+  generator: true,
+  dtype: true,
+});
+const MHA_FORWARD_OPTIONS = optionKeys<MultiheadAttentionForwardOptions>({
+  keyPaddingMask: true,
+  needWeights: true,
+  attnMask: true,
+  averageAttnWeights: true,
+  isCausal: true,
+});
+
 export interface MultiheadAttentionOutput {
   /** `[L, N, E]`, `[N, L, E]` with batchFirst, `[L, E]` unbatched. */
   output: Variable;
@@ -313,6 +337,7 @@ export class MultiheadAttention extends Module {
 
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
+    checkOptions('MultiheadAttention', opts, MHA_OPTIONS);
     checkSize('MultiheadAttention', 'embedDim', embedDim, 1);
     checkSize('MultiheadAttention', 'numHeads', numHeads, 1);
     if (embedDim % numHeads !== 0) {
@@ -362,6 +387,7 @@ export class MultiheadAttention extends Module {
   }
 
   forward(query: Input, key: Input, value: Input, opts: MultiheadAttentionForwardOptions = {}): MultiheadAttentionOutput {
+    checkOptions('MultiheadAttention.forward', opts, MHA_FORWARD_OPTIONS);
     const label = this.label;
     const E = this.embedDim;
     const H = this.numHeads;

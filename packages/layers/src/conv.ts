@@ -7,7 +7,7 @@
  * ```
  */
 import { Parameter, Variable, cat, conv2d, squeeze, unsqueeze } from '@dl/autograd';
-import { ShapeError, ValueError, fmtShape, zeros, type Generator } from '@dl/tensor';
+import { ShapeError, ValueError, checkOptions, fmtShape, optionKeys, zeros, type Generator } from '@dl/tensor';
 import { floatInput, pyRepr, toPair, type Pair } from './checks';
 import { emptyParameter, kaimingUniform, uniform } from './init';
 import { checkSize } from './linear';
@@ -39,6 +39,17 @@ export interface Conv2dOptions {
   /** dtype of the parameters (default float32). */
   dtype?: 'float32' | 'float64';
 }
+
+const CONV2D_OPTIONS = optionKeys<Conv2dOptions>({
+  stride: true,
+  padding: true,
+  dilation: true,
+  groups: true,
+  bias: true,
+  paddingMode: true,
+  generator: true,
+  dtype: true,
+});
 
 /**
  * 2-D convolution over `(N, C_in, H, W)` (or unbatched `(C_in, H, W)`) inputs:
@@ -78,6 +89,7 @@ export class Conv2d extends Module {
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, opts: Conv2dOptions = {}) {
     super();
     const L = 'Conv2d';
+    checkOptions(L, opts, CONV2D_OPTIONS);
     checkSize(L, 'inChannels', inChannels, 1);
     checkSize(L, 'outChannels', outChannels, 1);
     this.inChannels = inChannels;

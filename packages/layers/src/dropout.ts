@@ -9,7 +9,7 @@
  * ```
  */
 import { Variable, mul } from '@dl/autograd';
-import { Tensor, ValueError, allocStorage, defaultGenerator, type Generator } from '@dl/tensor';
+import { Tensor, ValueError, allocStorage, checkOptions, defaultGenerator, optionKeys, type Generator } from '@dl/tensor';
 import { floatInput, pyNumber } from './checks';
 import { Module, type Input } from './module';
 
@@ -44,6 +44,8 @@ export interface DropoutOptions {
   generator?: Generator;
 }
 
+const DROPOUT_OPTIONS = optionKeys<DropoutOptions>({ generator: true });
+
 /**
  * Randomly zeroes elements with probability `p` during training and scales the rest by
  * `1 / (1 - p)`; the identity in evaluation mode (`model.eval()`).
@@ -62,6 +64,7 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, opts: DropoutOptions = {}) {
     super();
+    checkOptions('Dropout', opts, DROPOUT_OPTIONS);
     checkP('Dropout', p);
     this.p = p;
     this.generator = opts.generator ?? null;

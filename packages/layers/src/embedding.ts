@@ -7,7 +7,7 @@
  * ```
  */
 import { Function, Parameter, Variable, indexAdd, mul, reshape } from '@dl/autograd';
-import { DTypeError, IndexError, Tensor, ValueError, fmtShape, zeros, type Generator } from '@dl/tensor';
+import { DTypeError, IndexError, Tensor, ValueError, checkOptions, fmtShape, optionKeys, zeros, type Generator } from '@dl/tensor';
 import { emptyParameter, normal } from './init';
 import { checkSize } from './linear';
 import { Module, type Input } from './module';
@@ -49,6 +49,8 @@ export interface EmbeddingOptions {
   dtype?: 'float32' | 'float64';
 }
 
+const EMBEDDING_OPTIONS = optionKeys<EmbeddingOptions>({ paddingIdx: true, generator: true, dtype: true });
+
 /**
  * A table of `numEmbeddings` vectors of size `embeddingDim`: `y[..., :] = weight[idx[...], :]`.
  *
@@ -71,6 +73,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingOptions = {}) {
     super();
+    checkOptions('Embedding', opts, EMBEDDING_OPTIONS);
     checkSize('Embedding', 'numEmbeddings', numEmbeddings, 1);
     checkSize('Embedding', 'embeddingDim', embeddingDim, 0);
     this.numEmbeddings = numEmbeddings;

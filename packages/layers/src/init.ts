@@ -14,11 +14,14 @@
  * ```
  */
 import { Parameter, Variable } from '@dl/autograd';
-import { Generator, Tensor, ValueError, defaultGenerator } from '@dl/tensor';
+import { Generator, Tensor, ValueError, checkOptions, defaultGenerator, optionKeys } from '@dl/tensor';
 
 export interface InitOptions {
   generator?: Generator;
 }
+
+const INIT_OPTIONS = optionKeys<InitOptions>({ generator: true });
+const XAVIER_OPTIONS = optionKeys<InitOptions & { gain?: number }>({ generator: true, gain: true });
 
 type Target = Tensor | Variable;
 
@@ -81,6 +84,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 
 /** U(a, b) in place. */
 export function uniform<T extends Target>(t: T, a = 0, b = 1, opts: InitOptions = {}): T {
+  checkOptions('init.uniform', opts, INIT_OPTIONS);
   if (!(a <= b)) throw new ValueError(`init.uniform: need a <= b, got a=${a}, b=${b}`);
   const g = opts.generator ?? defaultGenerator;
   return fill('uniform', t, () => a + (b - a) * g.uniform());
@@ -88,6 +92,7 @@ export function uniform<T extends Target>(t: T, a = 0, b = 1, opts: InitOptions 
 
 /** N(mean, std^2) in place. */
 export function normal<T extends Target>(t: T, mean = 0, std = 1, opts: InitOptions = {}): T {
+  checkOptions('init.normal', opts, INIT_OPTIONS);
   if (!(std >= 0)) throw new ValueError(`init.normal: std must be >= 0, got ${std}`);
   const g = opts.generator ?? defaultGenerator;
   return fill('normal', t, () => mean + std * g.normal());
@@ -109,15 +114,17 @@ export function ones<T extends Target>(t: T): T {
 
 /** Glorot/Xavier uniform: U(-b, b) with b = gain * sqrt(6 / (fanIn + fanOut)). */
 export function xavierUniform<T extends Target>(t: T, opts: InitOptions & { gain?: number } = {}): T {
+  checkOptions('init.xavierUniform', opts, XAVIER_OPTIONS);
   const [fanIn, fanOut] = calculateFans(t);
   const b = (opts.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
-  return uniform(t, -b, b, opts);
+  return uniform(t, -b, b, { generator: opts.generator });
 }
 
 /** Glorot/Xavier normal: N(0, std^2) with std = gain * sqrt(2 / (fanIn + fanOut)). */
 export function xavierNormal<T extends Target>(t: T, opts: InitOptions & { gain?: number } = {}): T {
+  checkOptions('init.xavierNormal', opts, XAVIER_OPTIONS);
   const [fanIn, fanOut] = calculateFans(t);
-  return normal(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), opts);
+  return normal(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), { generator: opts.generator });
 }
 
 export interface KaimingOptions extends InitOptions {
@@ -127,6 +134,8 @@ export interface KaimingOptions extends InitOptions {
   mode?: 'fanIn' | 'fanOut';
   nonlinearity?: Nonlinearity;
 }
+
+const KAIMING_OPTIONS = optionKeys<KaimingOptions>({ generator: true, a: true, mode: true, nonlinearity: true });
 
 function kaimingStd(t: Target, opts: KaimingOptions): number {
   const [fanIn, fanOut] = calculateFans(t);
@@ -141,15 +150,17 @@ function isEmpty(t: Target): boolean {
 
 /** He/Kaiming uniform: U(-b, b) with b = gain * sqrt(3 / fan), gain from `nonlinearity` (default leaky_relu with slope a = 0). */
 export function kaimingUniform<T extends Target>(t: T, opts: KaimingOptions = {}): T {
+  checkOptions('init.kaimingUniform', opts, KAIMING_OPTIONS);
   if (isEmpty(t)) return t;
   const b = Math.sqrt(3) * kaimingStd(t, opts);
-  return uniform(t, -b, b, opts);
+  return uniform(t, -b, b, { generator: opts.generator });
 }
 
 /** He/Kaiming normal: N(0, std^2) with std = gain / sqrt(fan). */
 export function kaimingNormal<T extends Target>(t: T, opts: KaimingOptions = {}): T {
+  checkOptions('init.kaimingNormal', opts, KAIMING_OPTIONS);
   if (isEmpty(t)) return t;
-  return normal(t, 0, kaimingStd(t, opts), opts);
+  return normal(t, 0, kaimingStd(t, opts), { generator: opts.generator });
 }
 
 /** A Parameter of `shape` (float32 unless `dtype`), zero-filled, for layers to initialise. */

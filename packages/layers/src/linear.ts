@@ -9,7 +9,7 @@
  * ```
  */
 import { Parameter, Variable, flatten, linear, reshape } from '@dl/autograd';
-import { ShapeError, ValueError, fmtShape, type Generator } from '@dl/tensor';
+import { ShapeError, ValueError, checkOptions, fmtShape, optionKeys, type Generator } from '@dl/tensor';
 import { floatInput, pyRepr } from './checks';
 import { emptyParameter, kaimingUniform, uniform } from './init';
 import { Module, asVariable, type Input } from './module';
@@ -22,6 +22,8 @@ export interface LinearOptions {
   /** dtype of the parameters (default float32). */
   dtype?: 'float32' | 'float64';
 }
+
+const LINEAR_OPTIONS = optionKeys<LinearOptions>({ bias: true, generator: true, dtype: true });
 
 /**
  * Checks that layer sizes are non-negative integers.
@@ -56,6 +58,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
+    checkOptions('Linear', opts, LINEAR_OPTIONS);
     checkSize('Linear', 'inFeatures', inFeatures);
     checkSize('Linear', 'outFeatures', outFeatures);
     this.inFeatures = inFeatures;

@@ -23,7 +23,7 @@
  * {@link ModuleList} / {@link ModuleDict}, or {@link Module.registerParameter} with a name.
  */
 import { Parameter, Variable, noGrad } from '@dl/autograd';
-import { DTypeError, Tensor, ShapeError, ValueError, type DType } from '@dl/tensor';
+import { DTypeError, Tensor, ShapeError, ValueError, checkOptions, type DType } from '@dl/tensor';
 
 /** What modules accept as input: a Tensor (a constant) or a Variable. */
 export type Input = Tensor | Variable;
@@ -125,6 +125,7 @@ export abstract class Module {
    * Read and write it as `this[name]`.
    */
   registerBuffer(name: string, value: Tensor | null, opts: { persistent?: boolean } = {}): void {
+    checkOptions('registerBuffer', opts, ['persistent']);
     this.checkName('registerBuffer', name);
     if (value !== null && !(value instanceof Tensor)) {
       throw new ValueError(`registerBuffer('${name}'): expected a Tensor or null`);
@@ -201,6 +202,7 @@ export abstract class Module {
 
   /** Every parameter with its dotted name (`'0.weight'`, `'fc1.bias'`); a shared one appears once. */
   namedParameters(opts: { prefix?: string; recurse?: boolean } = {}): [string, Parameter][] {
+    checkOptions('namedParameters', opts, ['prefix', 'recurse']);
     const seen = new Set<Parameter>();
     const out: [string, Parameter][] = [];
     const mods: [string, Module][] = opts.recurse === false ? [[opts.prefix ?? '', this]] : this.namedModules(opts.prefix ?? '');
@@ -216,10 +218,12 @@ export abstract class Module {
 
   /** The parameters to hand to an optimizer: `new Adam(model.parameters())`. */
   parameters(opts: { recurse?: boolean } = {}): Parameter[] {
+    checkOptions('parameters', opts, ['recurse']);
     return this.namedParameters(opts).map(([, p]) => p);
   }
 
   namedBuffers(opts: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
+    checkOptions('namedBuffers', opts, ['prefix', 'recurse']);
     const out: [string, Tensor][] = [];
     const mods: [string, Module][] = opts.recurse === false ? [[opts.prefix ?? '', this]] : this.namedModules(opts.prefix ?? '');
     for (const [mp, m] of mods) {
@@ -229,6 +233,7 @@ export abstract class Module {
   }
 
   buffers(opts: { recurse?: boolean } = {}): Tensor[] {
+    checkOptions('buffers', opts, ['recurse']);
     return this.namedBuffers(opts).map(([, b]) => b);
   }
 
@@ -317,6 +322,7 @@ export abstract class Module {
    * of this model, and its bytes would load as garbage.
    */
   loadStateDict(sd: StateDict, opts: LoadStateDictOptions = {}): LoadStateDictResult {
+    checkOptions('loadStateDict', opts, ['strict']);
     const strict = opts.strict ?? true;
     const targets = new Map<string, { get: () => Tensor; set: (t: Tensor) => void }>();
     for (const [mp, m] of this.namedModules()) {

@@ -21,7 +21,7 @@
  * ```
  */
 import { Function, Parameter, Variable, add, div, isGradEnabled, mean, mul, noGrad, reshape, sqrt, sub, sumTo } from '@dl/autograd';
-import { ShapeError, Tensor, ValueError, fmtShape, onesLike, zeros } from '@dl/tensor';
+import { ShapeError, Tensor, ValueError, checkOptions, fmtShape, onesLike, optionKeys, zeros } from '@dl/tensor';
 import { floatInput, paramDType, pyNumber, pyRepr } from './checks';
 import { emptyParameter, ones as initOnes, zeros as initZeros } from './init';
 import { checkSize } from './linear';
@@ -179,6 +179,8 @@ export interface BatchNormOptions {
   dtype?: 'float32' | 'float64';
 }
 
+const BATCH_NORM_OPTIONS = optionKeys<BatchNormOptions>({ eps: true, momentum: true, affine: true, trackRunningStats: true, dtype: true });
+
 /**
  * Shared implementation of BatchNorm1d / BatchNorm2d (PyTorch's `_BatchNorm`).
  *
@@ -209,6 +211,7 @@ export abstract class BatchNormBase extends Module {
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super();
     const L = this.constructor.name;
+    checkOptions(L, opts, BATCH_NORM_OPTIONS);
     checkSize(L, 'numFeatures', numFeatures, 1);
     this.numFeatures = numFeatures;
     this.eps = opts.eps ?? 1e-5;
@@ -355,6 +358,8 @@ export interface LayerNormOptions {
   dtype?: 'float32' | 'float64';
 }
 
+const LAYER_NORM_OPTIONS = optionKeys<LayerNormOptions>({ eps: true, elementwiseAffine: true, dtype: true });
+
 /**
  * Functional layer normalization over the last `normalizedShape.length` dims:
  * `y = (x - mean) / sqrt(var + eps) * weight + bias` (biased variance; weight and bias of shape
@@ -407,6 +412,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
     super();
+    checkOptions('LayerNorm', opts, LAYER_NORM_OPTIONS);
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0 || shape.some((s) => !Number.isInteger(s) || s < 1)) {
       throw new ValueError(`LayerNorm: normalizedShape must be a size >= 1 or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);

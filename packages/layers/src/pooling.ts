@@ -9,7 +9,7 @@
  * ```
  */
 import { Variable, avgPool2d, flatten, gather, matmul, maxPool2d, reshape } from '@dl/autograd';
-import { ShapeError, Tensor, ValueError, fmtShape, maxPool2dWithIndices, poolOutputSize } from '@dl/tensor';
+import { ShapeError, Tensor, ValueError, checkOptions, fmtShape, maxPool2dWithIndices, optionKeys, poolOutputSize } from '@dl/tensor';
 import { floatInput, pyRepr, toPair, type Pair } from './checks';
 import { Module, type Input } from './module';
 
@@ -57,6 +57,8 @@ export interface MaxPool2dOptions<R extends boolean = boolean> {
   returnIndices?: R;
 }
 
+const MAX_POOL2D_OPTIONS = optionKeys<MaxPool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true, returnIndices: true });
+
 /** What `MaxPool2d.forward` returns: the pooled values, and with `returnIndices` the int32 argmax positions too. */
 export type MaxPool2dOutput<R extends boolean> = R extends true ? [Variable, Tensor] : Variable;
 
@@ -83,6 +85,7 @@ export class MaxPool2d<R extends boolean = false> extends Module {
   constructor(kernelSize: Pair, opts: MaxPool2dOptions<R> = {}) {
     super();
     const L = 'MaxPool2d';
+    checkOptions(L, opts, MAX_POOL2D_OPTIONS);
     const kernel = toPair(L, 'kernelSize', kernelSize, 1);
     this.kernelSize = kernelSize;
     this.stride = opts.stride ?? kernelSize;
@@ -130,6 +133,8 @@ export interface AvgPool2dOptions {
   countIncludePad?: boolean;
 }
 
+const AVG_POOL2D_OPTIONS = optionKeys<AvgPool2dOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true });
+
 /**
  * Average pooling: `y[n, c, i, j] = 1/(kH kW) sum_{a, b} x[n, c, i sH - pH + a, j sW - pW + b]`
  * (with `countIncludePad: false` the divisor counts only the input cells in the window).
@@ -151,6 +156,7 @@ export class AvgPool2d extends Module {
   constructor(kernelSize: Pair, opts: AvgPool2dOptions = {}) {
     super();
     const L = 'AvgPool2d';
+    checkOptions(L, opts, AVG_POOL2D_OPTIONS);
     this.kernelSize = kernelSize;
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;

@@ -15,7 +15,7 @@
  * ```
  */
 import { Parameter, Variable, add, indexSelect, mul, narrow, reshape } from '@dl/autograd';
-import { ShapeError, Tensor, ValueError, fmtShape, type DType, type Generator } from '@dl/tensor';
+import { ShapeError, Tensor, ValueError, checkOptions, fmtShape, optionKeys, type DType, type Generator } from '@dl/tensor';
 import { floatInput, pyNumber } from './checks';
 import { Dropout } from './dropout';
 import { emptyParameter, normal } from './init';
@@ -35,6 +35,22 @@ export interface PositionOffset {
   /** Position of the first element of the sequence (default 0), e.g. when decoding one step at a time. */
   offset?: number;
 }
+
+const OFFSET_OPTIONS = optionKeys<PositionOffset>({ offset: true });
+const SINUSOIDAL_OPTIONS = optionKeys<AddedPositionalOptions & { maxLen?: number; dtype?: 'float32' | 'float64' }>({
+  dropout: true,
+  batchFirst: true,
+  generator: true,
+  maxLen: true,
+  dtype: true,
+});
+const LEARNED_OPTIONS = optionKeys<AddedPositionalOptions & { std?: number; dtype?: 'float32' | 'float64' }>({
+  dropout: true,
+  batchFirst: true,
+  generator: true,
+  std: true,
+  dtype: true,
+});
 
 /** Checks `[L, N, d]` / `[N, L, d]` / `[L, d]` and returns the Variable, L and how to view a `[L, d]` table against it. */
 function sequenceInput(label: string, x: Input, d: number, batchFirst: boolean, maxLen: number, offset: number): { v: Variable; L: number; tableShape: number[] } {
@@ -94,6 +110,7 @@ export class SinusoidalPositionalEncoding extends Module {
 
   constructor(dModel: number, opts: AddedPositionalOptions & { maxLen?: number; dtype?: 'float32' | 'float64' } = {}) {
     super();
+    checkOptions('SinusoidalPositionalEncoding', opts, SINUSOIDAL_OPTIONS);
     checkSize('SinusoidalPositionalEncoding', 'dModel', dModel, 1);
     const maxLen = opts.maxLen ?? 5000;
     checkSize('SinusoidalPositionalEncoding', 'maxLen', maxLen, 1);
@@ -105,6 +122,7 @@ export class SinusoidalPositionalEncoding extends Module {
   }
 
   forward(x: Input, opts: PositionOffset = {}): Variable {
+    checkOptions('SinusoidalPositionalEncoding.forward', opts, OFFSET_OPTIONS);
     const label = `SinusoidalPositionalEncoding(d_model=${this.dModel}, max_len=${this.maxLen})`;
     const offset = opts.offset ?? 0;
     const { v, L, tableShape } = sequenceInput(label, x, this.dModel, this.batchFirst, this.maxLen, offset);
@@ -140,6 +158,7 @@ export class LearnedPositionalEncoding extends Module {
 
   constructor(maxLen: number, dModel: number, opts: AddedPositionalOptions & { std?: number; dtype?: 'float32' | 'float64' } = {}) {
     super();
+    checkOptions('LearnedPositionalEncoding', opts, LEARNED_OPTIONS);
     checkSize('LearnedPositionalEncoding', 'maxLen', maxLen, 1);
     checkSize('LearnedPositionalEncoding', 'dModel', dModel, 1);
     this.maxLen = maxLen;
@@ -150,6 +169,7 @@ export class LearnedPositionalEncoding extends Module {
   }
 
   forward(x: Input, opts: PositionOffset = {}): Variable {
+    checkOptions('LearnedPositionalEncoding.forward', opts, OFFSET_OPTIONS);
     const label = `LearnedPositionalEncoding(max_len=${this.maxLen}, d_model=${this.dModel})`;
     const offset = opts.offset ?? 0;
     const { v, L, tableShape } = sequenceInput(label, x, this.dModel, this.batchFirst, this.maxLen, offset);
@@ -166,6 +186,8 @@ export interface RotaryOptions {
   /** The base of the frequencies theta_i = base^(-2i / headDim) (default 10000). */
   base?: number;
 }
+
+const ROTARY_OPTIONS = optionKeys<RotaryOptions>({ base: true });
 
 /**
  * Rotary positional embedding (RoPE, Su et al., "RoFormer", 2021), applied to queries and keys
@@ -197,6 +219,7 @@ export class RotaryPositionalEmbedding extends Module {
 
   constructor(headDim: number, opts: RotaryOptions = {}) {
     super();
+    checkOptions('RotaryPositionalEmbedding', opts, ROTARY_OPTIONS);
     checkSize('RotaryPositionalEmbedding', 'headDim', headDim, 2);
     if (headDim % 2 !== 0) throw new ValueError(`RotaryPositionalEmbedding: headDim must be even (it rotates pairs of features), got ${headDim}`);
     const base = opts.base ?? 10000;
@@ -231,6 +254,7 @@ export class RotaryPositionalEmbedding extends Module {
 
   /** `y = x * cos + swapPairs(x) * (-+sin)`: the rotation above, differentiable in x. */
   forward(x: Input, opts: PositionOffset = {}): Variable {
+    checkOptions('RotaryPositionalEmbedding.forward', opts, OFFSET_OPTIONS);
     const label = `RotaryPositionalEmbedding(head_dim=${this.headDim}, base=${pyNumber(this.base, true)})`;
     const v = floatInput(label, x, null);
     if (v.ndim < 2 || v.shape[v.ndim - 1] !== this.headDim) {

@@ -36,7 +36,7 @@
  * ```
  */
 import { Parameter, Variable, cat, stack, transpose, unbind } from '@dl/autograd';
-import { Generator, ShapeError, ValueError, fmtShape, rand, zeros, type DType } from '@dl/tensor';
+import { Generator, ShapeError, ValueError, checkOptions, fmtShape, optionKeys, rand, zeros, type DType } from '@dl/tensor';
 import { uniform } from './init';
 import { Module, type Input } from './module';
 import {
@@ -81,6 +81,20 @@ export interface LSTMOptions extends RecurrentOptions {
   /** LSTM with projections (PyTorch's `proj_size`) is not implemented: only 0 is accepted. */
   projSize?: number;
 }
+
+const RECURRENT_KEYS = {
+  bias: true,
+  dtype: true,
+  generator: true,
+  numLayers: true,
+  batchFirst: true,
+  dropout: true,
+  bidirectional: true,
+  dropoutGenerator: true,
+} as const;
+const RECURRENT_OPTIONS = optionKeys<RecurrentOptions>(RECURRENT_KEYS);
+const RNN_OPTIONS = optionKeys<RNNOptions>({ ...RECURRENT_KEYS, nonlinearity: true });
+const LSTM_OPTIONS = optionKeys<LSTMOptions>({ ...RECURRENT_KEYS, projSize: true });
 
 /** What RNN and GRU return: PyTorch's `(output, h_n)`. */
 export interface RNNOutput {
@@ -299,6 +313,7 @@ export class RNN extends RNNBase {
   readonly nonlinearity: RNNNonlinearity;
 
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    checkOptions('RNN', opts, RNN_OPTIONS);
     const nonlinearity = checkNonlinearity('RNN', opts.nonlinearity);
     super(inputSize, hiddenSize, nonlinearity === 'tanh' ? RNN_TANH : RNN_RELU, opts);
     this.nonlinearity = nonlinearity;
@@ -331,6 +346,7 @@ export class RNN extends RNNBase {
  */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: LSTMOptions = {}) {
+    checkOptions('LSTM', opts, LSTM_OPTIONS);
     if (opts.projSize !== undefined && opts.projSize !== 0) {
       throw new ValueError(
         `LSTM: projSize=${String(opts.projSize)} (LSTM with projections) is not implemented; ` +
@@ -362,6 +378,7 @@ export class LSTM extends RNNBase {
  */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RecurrentOptions = {}) {
+    checkOptions('GRU', opts, RECURRENT_OPTIONS);
     super(inputSize, hiddenSize, GRU_KIND, opts);
   }
 

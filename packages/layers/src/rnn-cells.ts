@@ -23,7 +23,7 @@
  * ```
  */
 import { Parameter, Variable, matmul, reshape, sigmoid, tanh, transpose, unbind } from '@dl/autograd';
-import { DTypeError, Generator, ShapeError, Tensor, ValueError, fmtShape, zeros, type DType } from '@dl/tensor';
+import { DTypeError, Generator, ShapeError, Tensor, ValueError, checkOptions, fmtShape, optionKeys, zeros, type DType } from '@dl/tensor';
 import { uniform } from './init';
 import { Module, asVariable, type Input } from './module';
 
@@ -44,6 +44,10 @@ export interface RNNCellOptions extends RecurrentBaseOptions {
   /** `'tanh'` (default) or `'relu'`. */
   nonlinearity?: RNNNonlinearity;
 }
+
+/** The option keys of the cells (and the base of the recurrent layers'). */
+export const RECURRENT_BASE_OPTIONS = optionKeys<RecurrentBaseOptions>({ bias: true, dtype: true, generator: true });
+const RNN_CELL_OPTIONS = optionKeys<RNNCellOptions>({ bias: true, dtype: true, generator: true, nonlinearity: true });
 
 /** An LSTM state: `[h, c]` or `{ h, c }` (what LSTMCell and LSTM return can be passed back). */
 export type LSTMState = readonly [Input, Input] | { readonly h: Input; readonly c: Input };
@@ -289,6 +293,7 @@ export class RNNCell extends RNNCellBase {
   readonly nonlinearity: RNNNonlinearity;
 
   constructor(inputSize: number, hiddenSize: number, opts: RNNCellOptions = {}) {
+    checkOptions('RNNCell', opts, RNN_CELL_OPTIONS);
     const nonlinearity = checkNonlinearity('RNNCell', opts.nonlinearity);
     super(inputSize, hiddenSize, nonlinearity === 'tanh' ? RNN_TANH : RNN_RELU, opts);
     this.nonlinearity = nonlinearity;
@@ -334,6 +339,7 @@ export function checkNonlinearity(layer: string, nl: RNNNonlinearity | undefined
  */
 export class LSTMCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: RecurrentBaseOptions = {}) {
+    checkOptions('LSTMCell', opts, RECURRENT_BASE_OPTIONS);
     super(inputSize, hiddenSize, LSTM_KIND, opts);
   }
 
@@ -378,6 +384,7 @@ export function lstmStateParts(layer: string, hx: LSTMState | null | undefined):
  */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: RecurrentBaseOptions = {}) {
+    checkOptions('GRUCell', opts, RECURRENT_BASE_OPTIONS);
     super(inputSize, hiddenSize, GRU_KIND, opts);
   }
 

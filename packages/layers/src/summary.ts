@@ -21,7 +21,7 @@
  * ```
  */
 import { Variable, noGrad } from '@dl/autograd';
-import { Generator, Tensor, ValueError, fmtShape, randn, zeros, type DType } from '@dl/tensor';
+import { Generator, Tensor, ValueError, checkOptions, fmtShape, optionKeys, randn, zeros, type DType } from '@dl/tensor';
 import { Module, type HookHandle } from './module';
 
 export interface SummaryOptions {
@@ -31,6 +31,8 @@ export interface SummaryOptions {
    */
   dtype?: DType;
 }
+
+const SUMMARY_OPTIONS = optionKeys<SummaryOptions>({ dtype: true });
 
 /** One row of the table: a module that is a leaf (no children) or owns parameters directly. */
 interface Row {
@@ -80,6 +82,7 @@ function thousands(n: number): string {
  */
 export function summary(model: Module, input: readonly number[] | readonly (readonly number[])[] | Tensor | Variable | readonly (Tensor | Variable)[], opts: SummaryOptions = {}): string {
   if (!(model instanceof Module)) throw new ValueError('summary: the first argument must be a Module');
+  checkOptions('summary', opts, SUMMARY_OPTIONS);
   const params = model.parameters();
   const dtype: DType = opts.dtype ?? params[0]?.dtype ?? 'float32';
   const gen = new Generator(0);

@@ -12,7 +12,7 @@
  * ```
  */
 import { Parameter, Variable, add } from '@dl/autograd';
-import { ShapeError, Tensor, ValueError, fmtShape, type DType, type Generator } from '@dl/tensor';
+import { ShapeError, Tensor, ValueError, checkOptions, fmtShape, optionKeys, type DType, type Generator } from '@dl/tensor';
 import { gelu, relu } from './activation';
 import { MultiheadAttention } from './attention';
 import { floatInput } from './checks';
@@ -105,6 +105,17 @@ export interface TransformerLayerOptions {
   dtype?: 'float32' | 'float64';
 }
 
+const LAYER_OPTIONS = optionKeys<TransformerLayerOptions>({
+  dimFeedforward: true,
+  dropout: true,
+  activation: true,
+  layerNormEps: true,
+  batchFirst: true,
+  normFirst: true,
+  generator: true,
+  dtype: true,
+});
+
 interface Resolved {
   ff: number;
   p: number;
@@ -115,6 +126,7 @@ interface Resolved {
 }
 
 function resolve(label: string, dModel: number, nhead: number, o: TransformerLayerOptions): Resolved {
+  checkOptions(label, o, LAYER_OPTIONS);
   checkSize(label, 'dModel', dModel, 1);
   checkSize(label, 'nhead', nhead, 1);
   if (dModel % nhead !== 0) throw new ValueError(`${label}: dModel (${dModel}) must be divisible by nhead (${nhead})`);
@@ -151,6 +163,8 @@ export interface TransformerEncoderLayerForwardOptions {
   /** Causal self-attention (position i sees positions <= i); combined with srcMask if both are given. */
   isCausal?: boolean;
 }
+
+const ENCODER_LAYER_FORWARD_OPTIONS = optionKeys<TransformerEncoderLayerForwardOptions>({ srcMask: true, srcKeyPaddingMask: true, isCausal: true });
 
 /**
  * One Transformer encoder block: self-attention and a feed-forward network, each with a residual
@@ -207,6 +221,7 @@ export class TransformerEncoderLayer extends Module {
   }
 
   forward(src: Input, opts: TransformerEncoderLayerForwardOptions = {}): Variable {
+    checkOptions('TransformerEncoderLayer.forward', opts, ENCODER_LAYER_FORWARD_OPTIONS);
     let x = checkSequence(`TransformerEncoderLayer(d_model=${this.dModel}, nhead=${this.nhead})`, 'src', src, this.dModel, this.batchFirst, this.linear1.weight.dtype);
     const sa = (h: Variable): Variable =>
       this.dropout1.call(
@@ -240,6 +255,15 @@ export interface TransformerDecoderLayerForwardOptions {
   /** Causal attention to the memory (position i sees memory positions <= i); rarely wanted. */
   memoryIsCausal?: boolean;
 }
+
+const DECODER_FORWARD_OPTIONS = optionKeys<TransformerDecoderLayerForwardOptions>({
+  tgtMask: true,
+  memoryMask: true,
+  tgtKeyPaddingMask: true,
+  memoryKeyPaddingMask: true,
+  tgtIsCausal: true,
+  memoryIsCausal: true,
+});
 
 /**
  * One Transformer decoder block, as `torch.nn.TransformerDecoderLayer`: self-attention over the
@@ -300,6 +324,7 @@ export class TransformerDecoderLayer extends Module {
   }
 
   forward(tgt: Input, memory: Input, opts: TransformerDecoderLayerForwardOptions = {}): Variable {
+    checkOptions('TransformerDecoderLayer.forward', opts, DECODER_FORWARD_OPTIONS);
     const label = `TransformerDecoderLayer(d_model=${this.dModel}, nhead=${this.nhead})`;
     const dt = this.linear1.weight.dtype;
     let x = checkSequence(label, 'tgt', tgt, this.dModel, this.batchFirst, dt);
@@ -360,6 +385,9 @@ export interface TransformerEncoderForwardOptions {
   isCausal?: boolean;
 }
 
+const STACK_OPTIONS = optionKeys<TransformerStackOptions>({ norm: true });
+const ENCODER_FORWARD_OPTIONS = optionKeys<TransformerEncoderForwardOptions>({ mask: true, srcKeyPaddingMask: true, isCausal: true });
+
 function checkNumLayers(label: string, n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new ValueError(`${label}: numLayers must be an integer >= 1, got ${n}`);
 }
@@ -382,6 +410,7 @@ export class TransformerEncoder extends Module {
 
   constructor(encoderLayer: EncoderLayerModule, numLayers: number, opts: TransformerStackOptions = {}) {
     super();
+    checkOptions('TransformerEncoder', opts, STACK_OPTIONS);
     if (!(encoderLayer instanceof Module)) throw new ValueError('TransformerEncoder: encoderLayer must be a Module (e.g. a TransformerEncoderLayer)');
     checkNumLayers('TransformerEncoder', numLayers);
     this.numLayers = numLayers;
@@ -390,6 +419,7 @@ export class TransformerEncoder extends Module {
   }
 
   forward(src: Input, opts: TransformerEncoderForwardOptions = {}): Variable {
+    checkOptions('TransformerEncoder.forward', opts, ENCODER_FORWARD_OPTIONS);
     let x: Input = src;
     for (const layer of this.layers) {
       x = (layer as EncoderLayerModule).call(x, { srcMask: opts.mask, srcKeyPaddingMask: opts.srcKeyPaddingMask, isCausal: opts.isCausal });
@@ -416,6 +446,7 @@ export class TransformerDecoder extends Module {
 
   constructor(decoderLayer: DecoderLayerModule, numLayers: number, opts: TransformerStackOptions = {}) {
     super();
+    checkOptions('TransformerDecoder', opts, STACK_OPTIONS);
     if (!(decoderLayer instanceof Module)) throw new ValueError('TransformerDecoder: decoderLayer must be a Module (e.g. a TransformerDecoderLayer)');
     checkNumLayers('TransformerDecoder', numLayers);
     this.numLayers = numLayers;
@@ -424,6 +455,7 @@ export class TransformerDecoder extends Module {
   }
 
   forward(tgt: Input, memory: Input, opts: TransformerDecoderForwardOptions = {}): Variable {
+    checkOptions('TransformerDecoder.forward', opts, DECODER_FORWARD_OPTIONS);
     let x: Input = tgt;
     for (const layer of this.layers) x = (layer as DecoderLayerModule).call(x, memory, opts);
     return this.norm ? this.norm.call(x) : (x as Variable);
