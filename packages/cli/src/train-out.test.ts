@@ -12,8 +12,8 @@ import { spawnDl } from './testing/child';
 import { tempDir } from './testing/files';
 import { runCli, type CliResult } from './testing/run';
 
-// every test here trains or spawns dl: generous limits, never jest's 5 s default
-jest.setTimeout(120_000);
+// every test here trains or spawns dl: each has a generous limit of its own, never jest's 5 s default
+const LIMIT = 120_000;
 
 const DEAD = 2 ** 22 + 1; // no process has this pid (Linux's pid_max is at most 2^22)
 const SMALL = ['--train-size', '200', '--test-size', '50', '--batch-size', '50', '--epochs', '1', '--no-report'];
@@ -27,7 +27,7 @@ test('--out in /proc is refused at once, naming the option (Node would loop fore
   const under = await runCli(['train', ...SMALL, '--out', join(file, 'run')]);
   expect(under.code).toBe(1);
   expect(under.stderr).toMatch(/^dl: error: --out .*file\/run: '.*file' exists and is not a directory; choose another directory with --out DIR\n$/);
-});
+}, LIMIT);
 
 test('an existing --out directory that cannot be written fails before training, saying what to do', async () => {
   const parent = tempDir();
@@ -48,7 +48,7 @@ test('an existing --out directory that cannot be written fails before training, 
   expect(r.code).toBe(1);
   expect(r.stdout).not.toMatch(/epoch 1\//); // no epoch was trained
   expect(r.stderr).not.toContain('a bug in dl');
-});
+}, LIMIT);
 
 test('a second dl train with the same --out is refused while the first runs; the first releases its lock on Ctrl-C', async () => {
   const out = tempDir();
@@ -81,7 +81,7 @@ test('a second dl train with the same --out is refused while the first runs; the
   expect(resumed.stderr).toBe('');
   expect(resumed.code).toBe(0);
   expect(readdirSync(out)).not.toContain(LOCK_FILE);
-});
+}, LIMIT);
 
 test('a lock left by a run that was killed is taken over with a note; temporary files of its interrupted writes are removed', async () => {
   const out = tempDir();
@@ -100,7 +100,7 @@ test('a lock left by a run that was killed is taken over with a note; temporary 
   expect(resumed.code).toBe(0);
   expect(resumed.stderr).toContain(`removed 1 temporary file left in ${out}`);
   expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
-});
+}, LIMIT);
 
 test('a process that exits through process.exit (as on a second Ctrl-C) releases its lock', async () => {
   const out = tempDir();
@@ -114,4 +114,4 @@ test('a process that exits through process.exit (as on a second Ctrl-C) releases
   expect(child.stderr).toBe('');
   expect(child.status).toBe(130);
   expect(readdirSync(out)).toEqual([]);
-});
+}, LIMIT);
