@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { Variable, conv2d } from '@dl/autograd';
 import { Generator, Tensor, ones, tensor, zeros } from '@dl/tensor';
-import { Conv2d } from './index';
-import { RUNS, gradcheckModule, leaf, seedArb } from './testing/gradcheck';
+import { Conv2d, type PaddingMode } from './index';
+import { RUNS, gradOf, gradcheckModule, leaf, seedArb } from './testing/gradcheck';
 
 describe('Conv2d', () => {
   it('prints like PyTorch', () => {
@@ -61,7 +61,9 @@ describe('Conv2d', () => {
     expect(() => c.call(zeros([1, 1, 28, 28], { dtype: 'int32' }))).toThrow(/dtype int32/);
     expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow('Conv2d: inChannels (3) and outChannels (4) must both be divisible by groups (2)');
     expect(() => new Conv2d(3, 4, 3, { padding: 'same', stride: 2 })).toThrow(/padding='same' needs stride 1, got stride \(2, 2\)/);
-    expect(() => new Conv2d(3, 4, 3, { paddingMode: 'reflect' })).toThrow(/paddingMode 'reflect' is not supported yet, only 'zeros'/);
+    expect(() => new Conv2d(3, 4, 3, { paddingMode: 'mirror' as never })).toThrow(
+      `Conv2d: paddingMode must be one of 'zeros', 'reflect', 'replicate', 'circular', got "mirror"`,
+    );
     expect(() => new Conv2d(3, 4, 0)).toThrow(/kernelSize must be an integer >= 1/);
     expect(() => new Conv2d(3, 4, 3, { padding: -1 })).toThrow(/padding must be an integer >= 0/);
     expect(() => new Conv2d(0, 4, 3)).toThrow(/inChannels must be an integer >= 1/);
@@ -141,5 +143,117 @@ describe('Conv2d', () => {
     expect(gradcheckModule(c, [x], (v) => c.call(v))).toBe(true);
     expect(x.grad).toBeNull();
     expect(x).toBeInstanceOf(Variable);
+  });
+
+  describe('paddingMode (PyTorch padding_mode)', () => {
+    /**
+     * Pads one [H, W] plane by the definition of each mode, row by row and then column by column
+     * (written independently of pad(): reflect mirrors without the edge, replicate repeats the
+     * edge, circular takes the other end).
+     */
+    function padPlane(plane: number[][], [top, bottom, left, right]: number[], mode: PaddingMode): number[][] {
+      const line = (r: number[], a: number, b: number): number[] => {
+        const n = r.length;
+        if (mode === 'zeros') return [...new Array<number>(a).fill(0), ...r, ...new Array<number>(b).fill(0)];
+        if (mode === 'replicate') return [...new Array<number>(a).fill(r[0]), ...r, ...new Array<number>(b).fill(r[n - 1])];
+        if (mode === 'circular') return [...r.slice(n - a), ...r, ...r.slice(0, b)];
+        return [...r.slice(1, a + 1).reverse(), ...r, ...r.slice(n - 1 - b, n - 1).reverse()];
+      };
+      const rows = plane.map((r) => line(r, left, right));
+      const cols = rows[0].map((_, j) => line(rows.map((r) => r[j]), top, bottom));
+      return cols[0].map((_, i) => cols.map((c) => c[i]));
+    }
+
+    const modeArb = fc.constantFrom<PaddingMode>('reflect', 'replicate', 'circular', 'zeros');
+    const caseArb = fc
+      .record({
+        mode: modeArb,
+        k: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
+        dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+        stride: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+        pad: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
+        same: fc.boolean(),
+        hw: fc.tuple(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 2, max: 6 })),
+        bias: fc.boolean(),
+        unbatched: fc.boolean(),
+      })
+      .map((c) => {
+        const span = [0, 1].map((i) => c.dilation[i] * (c.k[i] - 1));
+        // 'same' pads the total span, the top/left getting the smaller half (as PyTorch)
+        const pads = c.same ? [Math.floor(span[0] / 2), span[0] - Math.floor(span[0] / 2), Math.floor(span[1] / 2), span[1] - Math.floor(span[1] / 2)] : [c.pad[0], c.pad[0], c.pad[1], c.pad[1]];
+        const limit = (p: number, n: number): boolean => (c.mode === 'reflect' ? p < n : c.mode === 'circular' ? p <= n : true);
+        const fits = [0, 1].every((i) => limit(pads[2 * i], c.hw[i]) && limit(pads[2 * i + 1], c.hw[i]) && c.hw[i] + pads[2 * i] + pads[2 * i + 1] > span[i]);
+        return { ...c, stride: c.same ? ([1, 1] as [number, number]) : c.stride, pads, fits };
+      })
+      .filter((c) => c.fits);
+
+    it('equals conv2d without padding of the input padded by the definition of the mode', () => {
+      fc.assert(
+        fc.property(caseArb, seedArb, (c, seed) => {
+          const conv = new Conv2d(2, 3, c.k, {
+            stride: c.stride,
+            padding: c.same ? 'same' : c.pad,
+            dilation: c.dilation,
+            bias: c.bias,
+            paddingMode: c.mode,
+            dtype: 'float64',
+            generator: new Generator(seed),
+          });
+          const x = leaf([1, 2, c.hw[0], c.hw[1]], seed + 1, 1, false);
+          const planes = (x.data.toArray() as number[][][][])[0].map((p) => padPlane(p, c.pads, c.mode));
+          const xp = tensor([planes], { dtype: 'float64' });
+          const want = conv2d(xp, conv.weight, conv.bias, { stride: c.stride, dilation: c.dilation });
+          const got = c.unbatched ? conv.call(x.squeeze(0)).unsqueeze(0) : conv.call(x);
+          expect(got.shape).toEqual(want.shape);
+          const [a, b] = [got.data.toTypedArray(), want.data.toTypedArray()];
+          for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(b[i])));
+        }),
+        { numRuns: 150 },
+      );
+    });
+
+    it('gradcheck w.r.t. input, weight and bias, and second derivatives w.r.t. the input', () => {
+      fc.assert(
+        fc.property(caseArb, seedArb, (c, seed) => {
+          const conv = new Conv2d(2, 2, c.k, {
+            stride: c.stride,
+            padding: c.same ? 'same' : c.pad,
+            dilation: c.dilation,
+            bias: c.bias,
+            paddingMode: c.mode,
+            generator: new Generator(seed),
+          });
+          const x = leaf(c.unbatched ? [2, c.hw[0], c.hw[1]] : [1, 2, c.hw[0], c.hw[1]], seed + 1);
+          const r = leaf(conv.double().call(x).shape, seed + 2, 1, false);
+          return (
+            gradcheckModule(conv, [x], (v) => conv.call(v)) &&
+            gradcheckModule(conv, [x], gradOf((v) => conv.call(v).mul(conv.call(v)).mul(r).sum()) as never)
+          );
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    it("prints padding_mode as PyTorch does when it is not 'zeros'", () => {
+      expect(new Conv2d(3, 8, 3, { padding: 1, paddingMode: 'reflect' }).toString()).toBe(
+        'Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), padding_mode=reflect)',
+      );
+      expect(new Conv2d(3, 8, 3, { padding: 1, paddingMode: 'zeros' }).toString()).toBe('Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))');
+      expect(new Conv2d(1, 1, 3, { paddingMode: 'circular' }).paddingMode).toBe('circular');
+    });
+
+    it("rejects paddings beyond PyTorch's limits, naming the layer, the shapes and the fix", () => {
+      const reflect = new Conv2d(1, 2, 3, { padding: [2, 1], paddingMode: 'reflect' });
+      expect(() => reflect.call(zeros([1, 1, 2, 5]))).toThrow(
+        "Conv2d(1 -> 2, kernel_size=(3, 3)): paddingMode 'reflect' needs the padding to be smaller than the input's height and width (as in PyTorch), " +
+          "but the padding (2, 1) does not fit the 2x5 planes of the input [1, 1, 2, 5]; use a larger input, a smaller padding, or paddingMode 'replicate' or 'circular'",
+      );
+      expect(() => reflect.call(zeros([1, 1, 3, 5]))).not.toThrow();
+      const circular = new Conv2d(1, 1, 4, { padding: 'same', paddingMode: 'circular' });
+      expect(() => circular.call(zeros([1, 1, 1, 4]))).toThrow(
+        /paddingMode 'circular' needs the padding to be at most the input's height and width \(as in PyTorch\), but the padding \(top 1, bottom 2, left 1, right 2\) does not fit the 1x4 planes of the input \[1, 1, 1, 4\]; use a larger input, a smaller padding, or paddingMode 'reflect' or 'replicate'/,
+      );
+      expect(new Conv2d(1, 1, 3, { padding: 5, paddingMode: 'replicate' }).call(zeros([1, 1, 1, 1])).shape).toEqual([1, 1, 9, 9]);
+    });
   });
 });

@@ -6,7 +6,7 @@
  * conv.call(x).shape;                                   // [N, 1, 28, 28] -> [N, 6, 28, 28]
  * ```
  */
-import { Parameter, Variable, cat, conv2d, squeeze, unsqueeze } from '@dl/autograd';
+import { Parameter, Variable, cat, conv2d, pad, squeeze, unsqueeze } from '@dl/autograd';
 import { ShapeError, ValueError, checkOptions, fmtShape, optionKeys, zeros, type Generator } from '@dl/tensor';
 import { floatInput, pyRepr, toPair, type Pair } from './checks';
 import { emptyParameter, kaimingUniform, uniform } from './init';
@@ -15,8 +15,14 @@ import { Module, type Input } from './module';
 
 export type { Pair } from './checks';
 
-/** How the input is padded. Only 'zeros' is implemented. */
+/**
+ * How the input is padded (PyTorch's `padding_mode`): with zeros, or by mirroring the input at its
+ * edges without repeating them ('reflect', padding < the input size), repeating the edges
+ * ('replicate') or wrapping around ('circular', padding <= the input size).
+ */
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+
+const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
 export interface Conv2dOptions {
   /** Step of the sliding window (default 1). */
@@ -32,7 +38,10 @@ export interface Conv2dOptions {
   groups?: number;
   /** Learn a bias per output channel (default true). */
   bias?: boolean;
-  /** Only 'zeros' (the default) is supported; the others throw. */
+  /**
+   * How the padding is filled (default 'zeros'); 'reflect', 'replicate' and 'circular' pad the
+   * input as `pad` does (PyTorch's F.pad) and then convolve without padding, as PyTorch does.
+   */
   paddingMode?: PaddingMode;
   /** Generator for the initial weights (default: the global one). */
   generator?: Generator;
@@ -80,7 +89,7 @@ export class Conv2d extends Module {
   readonly padding: [number, number] | 'same' | 'valid';
   readonly dilation: [number, number];
   readonly groups: number;
-  readonly paddingMode: 'zeros';
+  readonly paddingMode: PaddingMode;
   /** `(C_out, C_in / groups, kH, kW)`. */
   weight: Parameter;
   /** `(C_out)`, or null with `{ bias: false }`. */
@@ -115,10 +124,8 @@ export class Conv2d extends Module {
       throw new ValueError(`Conv2d: padding must be a number, a pair, 'same' or 'valid', got '${String(pad)}'`);
     } else this.padding = toPair(L, 'padding', pad, 0);
     const mode = opts.paddingMode ?? 'zeros';
-    if (mode !== 'zeros') {
-      throw new ValueError(
-        `Conv2d: paddingMode '${mode}' is not supported yet, only 'zeros'; pad the input yourself (e.g. with cat) and use padding 0`,
-      );
+    if (!PADDING_MODES.includes(mode)) {
+      throw new ValueError(`Conv2d: paddingMode must be one of ${PADDING_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
     }
     this.paddingMode = mode;
     this.weight = emptyParameter([outChannels, inChannels / groups, this.kernelSize[0], this.kernelSize[1]], opts.dtype);
@@ -170,9 +177,17 @@ export class Conv2d extends Module {
           `than the (dilated) kernel ${span[0]}x${span[1]}; use a larger input, more padding or a smaller kernel`,
       );
     }
-    if (extra[0] || extra[1]) v = padBottomRight(v, extra[0], extra[1]);
-    const opts = { stride: this.stride, padding: sym, dilation: this.dilation };
-    const full = { ...opts, groups: this.groups };
+    let padding = sym;
+    if (this.paddingMode !== 'zeros') {
+      // as PyTorch: pad the input (top/left get the smaller half of an uneven 'same' padding),
+      // then convolve without padding
+      const [top, left] = sym;
+      const [bottom, right] = [sym[0] + extra[0], sym[1] + extra[1]];
+      checkModeLimits(label, this.paddingMode, v.shape, [top, bottom, left, right]);
+      v = pad(v, [left, right, top, bottom], { mode: this.paddingMode });
+      padding = [0, 0];
+    } else if (extra[0] || extra[1]) v = padBottomRight(v, extra[0], extra[1]);
+    const full = { stride: this.stride, padding, dilation: this.dilation, groups: this.groups };
     return v.ndim === 3 ? squeeze(conv2d(unsqueeze(v, 0), this.weight, this.bias, full), 0) : conv2d(v, this.weight, this.bias, full);
   }
 
@@ -183,8 +198,26 @@ export class Conv2d extends Module {
     if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyRepr(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
     return s;
   }
+}
+
+/**
+ * PyTorch's limits on a non-zeros padding: reflect needs each padding < the input size along its
+ * dim, circular <= it (it may wrap around once only); checked here to name the layer and the fix.
+ */
+function checkModeLimits(label: string, mode: PaddingMode, shape: readonly number[], [top, bottom, left, right]: number[]): void {
+  const [h, w] = [shape[shape.length - 2], shape[shape.length - 1]];
+  const tooBig = (p: number, n: number): boolean => (mode === 'reflect' ? p >= n : mode === 'circular' ? p > n : false);
+  if (!(tooBig(top, h) || tooBig(bottom, h) || tooBig(left, w) || tooBig(right, w))) return;
+  const rule = mode === 'reflect' ? 'smaller than' : 'at most';
+  const pads = top === bottom && left === right ? pyRepr([top, left]) : `(top ${top}, bottom ${bottom}, left ${left}, right ${right})`;
+  throw new ShapeError(
+    `${label}: paddingMode '${mode}' needs the padding to be ${rule} the input's height and width (as in PyTorch), ` +
+      `but the padding ${pads} does not fit the ${h}x${w} planes of the input ${fmtShape(shape)}; ` +
+      `use a larger input, a smaller padding${mode === 'reflect' ? ", or paddingMode 'replicate' or 'circular'" : ", or paddingMode 'reflect' or 'replicate'"}`,
+  );
 }
 
 /** Appends `rows` zero rows at the bottom and `cols` zero columns at the right of a (.., H, W) input. */

@@ -36,6 +36,7 @@ const CASES: [string, string, (o: object) => unknown][] = [
   ['MultiheadAttention.forward', 'MultiheadAttention.forward', (o) => new L.MultiheadAttention(4, 2).call(seq([3, 1, 4]), seq([3, 1, 4]), seq([3, 1, 4]), o)],
   ['scaledDotProductAttention', 'scaledDotProductAttention', (o) => L.scaledDotProductAttention(seq([2, 3]), seq([2, 3]), seq([2, 3]), o)],
   ['functional.scaledDotProductAttention', 'scaledDotProductAttention', (o) => L.functional.scaledDotProductAttention(seq([2, 3]), seq([2, 3]), seq([2, 3]), o)],
+  ['functional.pad', 'pad', (o) => L.functional.pad(seq([1, 2, 3]), [1, 1], o)],
   ['TransformerEncoderLayer', 'TransformerEncoderLayer', (o) => new L.TransformerEncoderLayer(4, 2, o)],
   ['TransformerEncoderLayer.forward', 'TransformerEncoderLayer.forward', (o) => encLayer().call(seq([3, 1, 4]), o)],
   ['TransformerDecoderLayer', 'TransformerDecoderLayer', (o) => new L.TransformerDecoderLayer(4, 2, o)],
@@ -153,6 +154,7 @@ describe('the examples of the issue', () => {
   it.each([
     ['LSTM batch_first', () => new L.LSTM(3, 4, { batch_first: true } as never), "LSTM: unknown option 'batch_first' (did you mean 'batchFirst'?)"],
     ['Linear bais', () => new L.Linear(3, 4, { bais: false } as never), "Linear: unknown option 'bais' (did you mean 'bias'?)"],
+    ['AvgPool2d divisor_override', () => new L.AvgPool2d(2, { divisor_override: 2 } as never), "AvgPool2d: unknown option 'divisor_override' (did you mean 'divisorOverride'?)"],
     ['Conv2d padding_mode', () => new L.Conv2d(1, 1, 3, { padding_mode: 'reflect' } as never), "Conv2d: unknown option 'padding_mode' (did you mean 'paddingMode'?)"],
   ])('%s', (_what, f, message) => {
     expect(f).toThrow(ValueError);

@@ -103,12 +103,28 @@ describe('AvgPool2d', () => {
     expect(new AvgPool2d(2, { stride: 2, padding: 1, countIncludePad: false }).call(ones).toArray()).toEqual([[[[1, 1], [1, 1]]]]);
   });
 
+  it('divisorOverride divides every window sum by it (PyTorch divisor_override), countIncludePad or not', () => {
+    const x = arange(16).reshape(1, 1, 4, 4).double();
+    const m = new AvgPool2d(2, { divisorOverride: 1 });
+    expect(m.divisorOverride).toBe(1);
+    expect(m.call(x).toArray()).toEqual([[[[10, 18], [42, 50]]]]);
+    const ones = zeros([1, 1, 2, 2], { dtype: 'float64' }).add(1);
+    for (const countIncludePad of [true, false]) {
+      expect(new AvgPool2d(2, { stride: 2, padding: 1, countIncludePad, divisorOverride: 2 }).call(ones).toArray()).toEqual([[[[0.5, 0.5], [0.5, 0.5]]]]);
+    }
+    expect(new AvgPool2d(2).divisorOverride).toBeNull();
+  });
+
   it('rejects bad options and inputs', () => {
     expect(() => new AvgPool2d(3, { padding: 2 })).toThrow(/padding \(2, 2\) must be at most half of the kernel size/);
+    expect(() => new AvgPool2d(2, { divisorOverride: 0 })).toThrow(
+      "AvgPool2d: divisorOverride must be a nonzero integer (PyTorch's divisor_override), got 0; leave it out to divide by the window size",
+    );
+    expect(() => new AvgPool2d(2, { divisorOverride: 2.5 })).toThrow(/got 2\.5/);
     expect(() => new AvgPool2d(2).call(zeros([2, 1, 1, 1]))).toThrow(/AvgPool2d\(kernel_size=2\): the input \[2, 1, 1, 1\] is too small/);
   });
 
-  it('gradcheck (stride, padding, ceilMode, countIncludePad)', () => {
+  it('gradcheck (stride, padding, ceilMode, countIncludePad, divisorOverride)', () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -117,12 +133,14 @@ describe('AvgPool2d', () => {
           pad: fc.boolean(),
           ceilMode: fc.boolean(),
           countIncludePad: fc.boolean(),
+          divisor: fc.constantFrom(0, 0, 1, 3, -2), // 0: no divisorOverride
           extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
         }),
         seedArb,
         (g, seed) => {
           const padding: [number, number] = g.pad ? [Math.floor(g.k[0] / 2), Math.floor(g.k[1] / 2)] : [0, 0];
-          const m = new AvgPool2d(g.k, { stride: g.stride, padding, ceilMode: g.ceilMode, countIncludePad: g.countIncludePad });
+          const divisorOverride = g.divisor === 0 ? null : g.divisor;
+          const m = new AvgPool2d(g.k, { stride: g.stride, padding, ceilMode: g.ceilMode, countIncludePad: g.countIncludePad, divisorOverride });
           const x = leaf([1, 2, g.k[0] + g.extra[0], g.k[1] + g.extra[1]], seed);
           return gradcheckModule(m, [x], (v) => m.call(v));
         },

@@ -131,13 +131,23 @@ export interface AvgPool2dOptions {
   ceilMode?: boolean;
   /** Count the zero padding in the divisor (default true, as PyTorch). */
   countIncludePad?: boolean;
+  /**
+   * Divide every window's sum by this nonzero integer instead of the window size (PyTorch's
+   * `divisor_override`; countIncludePad then has no effect). Default null: the window size.
+   */
+  divisorOverride?: number | null;
 }
 
-const AVG_POOL2D_OPTIONS = optionKeys<AvgPool2dOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true });
+const AVG_POOL2D_OPTIONS = optionKeys<AvgPool2dOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true, divisorOverride: true });
 
 /**
  * Average pooling: `y[n, c, i, j] = 1/(kH kW) sum_{a, b} x[n, c, i sH - pH + a, j sW - pW + b]`
- * (with `countIncludePad: false` the divisor counts only the input cells in the window).
+ * (with `countIncludePad: false` the divisor counts only the input cells in the window; with
+ * `divisorOverride: d` it is d, whatever the window).
+ *
+ * ```ts
+ * new AvgPool2d(2, { divisorOverride: 1 }).call(x); // the sum of each 2x2 window
+ * ```
  *
  * Shapes: `(N, C, H, W)` -> `(N, C, H_out, W_out)` as for MaxPool2d (no dilation).
  *
@@ -151,6 +161,7 @@ export class AvgPool2d extends Module {
   readonly padding: Pair;
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
   private readonly g: Geometry;
 
   constructor(kernelSize: Pair, opts: AvgPool2dOptions = {}) {
@@ -162,6 +173,13 @@ export class AvgPool2d extends Module {
     this.padding = opts.padding ?? 0;
     this.ceilMode = opts.ceilMode ?? false;
     this.countIncludePad = opts.countIncludePad ?? true;
+    const d = opts.divisorOverride ?? null;
+    if (d !== null && (typeof d !== 'number' || !Number.isInteger(d) || d === 0)) {
+      throw new ValueError(
+        `AvgPool2d: divisorOverride must be a nonzero integer (PyTorch's divisor_override), got ${JSON.stringify(d)}; leave it out to divide by the window size`,
+      );
+    }
+    this.divisorOverride = d;
     this.g = {
       kernel: toPair(L, 'kernelSize', kernelSize, 1),
       stride: toPair(L, 'stride', this.stride, 1),
@@ -179,6 +197,7 @@ export class AvgPool2d extends Module {
       padding: this.g.padding,
       ceilMode: this.ceilMode,
       countIncludePad: this.countIncludePad,
+      divisorOverride: this.divisorOverride,
     });
   }
 
