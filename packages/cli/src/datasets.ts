@@ -13,10 +13,15 @@
  * `--train-size N` / `--test-size N` keep the first N samples of a split (a Subset: batches are
  * still built with block copies). Images are `byte / 255` in [0, 1] (torchvision's `ToTensor()`),
  * without normalisation, as in the course.
+ *
+ * Errors: a size beyond the split is a wrong command line ({@link UsageError}, exit 2); a
+ * dataset that is not where the options say is a {@link CliError} (exit 1) that names the
+ * option, the directory and the files it must hold.
  */
+import { existsSync, statSync } from 'fs';
 import { CIFAR10, DatasetNotFoundError, FashionMNIST, MNIST, Subset, type InMemoryImageDataset } from '@dl/data';
 import type { DatasetName } from './args';
-import { CliError } from './errors';
+import { CliError, UsageError } from './errors';
 import type { ClassificationData, ImageDataset } from './training';
 
 export interface LoadDataOptions {
@@ -26,6 +31,8 @@ export interface LoadDataOptions {
   /** Keep the first N samples of each split (null: all). */
   trainSize: number | null;
   testSize: number | null;
+  /** The command whose options these are, for the messages (`train` or `eval`). */
+  command?: 'train' | 'eval';
 }
 
 /** One split of a dataset, with what the model and the report need to know about it. */
@@ -47,14 +54,52 @@ export function defaultDownloadDir(dataset: DatasetName): string {
 /** Where cifar10 is looked for when no `--data-dir` is given. */
 export const DEFAULT_CIFAR_DIR = 'data/cifar10';
 
+/** The four IDX files `--data-dir` must hold for mnist / fashion-mnist. */
+const IDX_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+
+/** What a directory must contain for `dataset`, in the words of the command line. */
+export function expectedFiles(dataset: DatasetName): string {
+  if (dataset === 'cifar10') {
+    return 'data_batch_1.bin ... data_batch_5.bin and test_batch.bin (directly or in cifar-10-batches-bin/), or cifar-10-binary.tar.gz';
+  }
+  const sub = dataset === 'mnist' ? 'MNIST' : 'FashionMNIST';
+  return `${IDX_FILES.join(', ')} (each raw or .gz; directly or in ${sub}/raw/)`;
+}
+
+const CIFAR_URL = 'https://www.cs.toronto.edu/~kriz/cifar.html';
+
+/**
+ * The error for a dataset that is not where the options say, in the command line's terms: the
+ * option (or the default place), the directory, the files it must contain, and the ways out.
+ */
+function notFound(o: LoadDataOptions, name: string, dir: string, given: boolean): CliError {
+  const files = expectedFiles(o.dataset);
+  if (given) {
+    const problem = !existsSync(dir) ? 'does not exist' : statSync(dir).isDirectory() ? `does not hold the ${name} files` : 'is a file, not a directory';
+    const fix =
+      o.dataset === 'cifar10'
+        ? `download the binary version (cifar-10-binary.tar.gz) from ${CIFAR_URL} into it`
+        : o.dataset === 'mnist'
+          ? 'add --download to fetch them into it, or leave out --data-dir to use the 10,000 embedded digits'
+          : `add --download to fetch them into it, or leave out --data-dir to use ${FashionMNIST.spec.defaultRoot} (Debian's dataset-fashion-mnist package)`;
+    return new CliError(`--data-dir ${dir} ${problem}; for --dataset ${o.dataset} it must contain ${files}; ${fix}`);
+  }
+  const where = `${name} is not in its default directory ${dir}`;
+  if (o.dataset === 'cifar10') {
+    return new CliError(`${where}; give a directory that contains ${files} with --data-dir DIR (download the binary version from ${CIFAR_URL})`);
+  }
+  return new CliError(
+    `${where} (Debian's dataset-fashion-mnist package: apt-get install dataset-fashion-mnist); give a directory that contains ${files} with --data-dir DIR, ` +
+      `or add --download to fetch them into ${defaultDownloadDir(o.dataset)}`,
+  );
+}
+
 async function openIdx(cls: typeof MNIST, name: string, o: LoadDataOptions, train: boolean): Promise<{ ds: InMemoryImageDataset; where: string }> {
-  const hint = (e: DatasetNotFoundError): CliError =>
-    new CliError(`${e.message}${o.download ? '' : '. Or give the directory with --data-dir DIR, or add --download to fetch the files'}`);
   if (o.dataDir !== null) {
     try {
       return { ds: await cls.load({ root: o.dataDir, train, download: o.download }), where: o.dataDir };
     } catch (e) {
-      if (e instanceof DatasetNotFoundError) throw hint(e);
+      if (e instanceof DatasetNotFoundError) throw o.download ? new CliError(`--download into --data-dir ${o.dataDir}: ${e.message}`) : notFound(o, name, o.dataDir, true);
       throw e;
     }
   }
@@ -65,14 +110,14 @@ async function openIdx(cls: typeof MNIST, name: string, o: LoadDataOptions, trai
       return { ds, where: ds.root ?? '' };
     } catch (e) {
       if (!(e instanceof DatasetNotFoundError)) throw e;
-      if (!o.download) throw hint(e);
+      if (!o.download) throw notFound(o, name, e.root, false);
     }
   }
   const root = defaultDownloadDir(o.dataset);
   try {
     return { ds: await cls.load({ root, train, download: true }), where: root };
   } catch (e) {
-    if (e instanceof DatasetNotFoundError) throw new CliError(`${name}: ${e.message}`);
+    if (e instanceof DatasetNotFoundError) throw new CliError(`--download into ${root}: ${e.message}`);
     throw e;
   }
 }
@@ -92,8 +137,9 @@ async function openSplit(o: LoadDataOptions, train: boolean): Promise<Omit<Split
     }
     case 'cifar10': {
       if (o.download) {
-        throw new CliError(
-          'cifar10: --download is not supported; fetch cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html and give its directory with --data-dir DIR',
+        throw new UsageError(
+          `dl ${o.command ?? 'train'}: --download is not supported for --dataset cifar10; fetch cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html and give its directory with --data-dir DIR`,
+          o.command ?? 'train',
         );
       }
       const root = o.dataDir ?? DEFAULT_CIFAR_DIR;
@@ -101,7 +147,7 @@ async function openSplit(o: LoadDataOptions, train: boolean): Promise<Omit<Split
       try {
         ds = new CIFAR10({ root, train });
       } catch (e) {
-        if (e instanceof DatasetNotFoundError) throw new CliError(`${e.message}${o.dataDir === null ? '. Give the directory with --data-dir DIR' : ''}`);
+        if (e instanceof DatasetNotFoundError) throw notFound(o, 'CIFAR-10', root, o.dataDir !== null);
         throw e;
       }
       return { full: ds, classes: [...ds.classes], inputShape: [3, 32, 32], description: `CIFAR-10 (${root})`, lightOnDark: false };
@@ -109,10 +155,13 @@ async function openSplit(o: LoadDataOptions, train: boolean): Promise<Omit<Split
   }
 }
 
-function firstN(ds: InMemoryImageDataset, n: number | null, option: string, description: string, split: string): ImageDataset {
+function firstN(ds: InMemoryImageDataset, n: number | null, option: string, description: string, split: string, command: string): ImageDataset {
   if (n === null || n === ds.length) return ds;
   if (n > ds.length) {
-    throw new CliError(`${option} ${n} is more than the ${ds.length} ${split} samples of ${description}; give at most ${ds.length} (or leave it out to use all)`);
+    throw new UsageError(
+      `dl ${command}: ${option} ${n} is more than the ${ds.length} ${split} samples of ${description}; give at most ${ds.length} (or leave it out to use all)`,
+      command,
+    );
   }
   return new Subset(ds, Array.from({ length: n }, (_, i) => i));
 }
@@ -120,7 +169,11 @@ function firstN(ds: InMemoryImageDataset, n: number | null, option: string, desc
 /** One split (`train` or `test`), cut to its `--train-size` / `--test-size`. */
 export async function loadSplit(o: LoadDataOptions, split: 'train' | 'test'): Promise<SplitData> {
   const s = await openSplit(o, split === 'train');
-  const dataset = split === 'train' ? firstN(s.full, o.trainSize, '--train-size', s.description, 'training') : firstN(s.full, o.testSize, '--test-size', s.description, 'test');
+  const command = o.command ?? 'train';
+  const dataset =
+    split === 'train'
+      ? firstN(s.full, o.trainSize, '--train-size', s.description, 'training', command)
+      : firstN(s.full, o.testSize, '--test-size', s.description, 'test', command);
   return { dataset, available: s.full.length, classes: s.classes, inputShape: s.inputShape, description: s.description, lightOnDark: s.lightOnDark };
 }
 

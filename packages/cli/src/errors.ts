@@ -1,11 +1,16 @@
 /**
  * The two kinds of failure the `dl` command reports without a stack trace.
  *
- * - {@link UsageError}: the command line is wrong (unknown option, bad value, missing argument).
- *   `dl` prints the message and a pointer to `--help`, and exits with status 2.
- * - {@link CliError}: the command line is fine but the work cannot be done (a checkpoint that is
- *   damaged or made for another model, an image that cannot be decoded, a dataset that is not
- *   there). `dl` prints the message and exits with status 1.
+ * - {@link UsageError}: the command line is wrong: an unknown option, a malformed or out-of-range
+ *   value, a missing argument, options that contradict each other, and values that do not fit the
+ *   data or the checkpoint they are used with (`--train-size` beyond the split, a `--val-split`
+ *   that leaves no sample, `--dataset` of another shape than the checkpoint's, `--download` for
+ *   cifar10, an option that would change a resumed run). `dl` prints the message and a pointer to
+ *   `--help`, and exits with status 2.
+ * - {@link CliError}: the command line is well formed but the work cannot be done: a file or
+ *   directory it names is missing, unreadable or damaged (a checkpoint, an image, a dataset
+ *   directory without its files), the native backend is not built, a write fails, training
+ *   diverges. `dl` prints the message and exits with status 1.
  *
  * Every message names the option or the file and says what to do about it.
  */

@@ -73,9 +73,10 @@ describe('dl eval', () => {
     // five CIFAR-10 binary records: a label byte, then 3 x 32 x 32 pixel bytes
     writeFileSync(join(cifar, 'test_batch.bin'), Buffer.alloc(5 * 3073, 7));
     const r = await runCli(['eval', '--checkpoint', checkpoint, '--dataset', 'cifar10', '--data-dir', cifar]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // the command line asks for data the checkpoint cannot take
     expect(r.stderr).toBe(
-      `dl: error: checkpoint '${checkpoint}' takes inputs [1, 28, 28] with 10 classes, but CIFAR-10 (${cifar}) has [3, 32, 32] and 10; evaluate it on a dataset of that shape\n`,
+      `dl eval: checkpoint '${checkpoint}' takes inputs [1, 28, 28] with 10 classes, but CIFAR-10 (${cifar}) has [3, 32, 32] and 10; ` +
+        "evaluate it on a dataset of that shape (--dataset mnist, or leave --dataset out)\nRun 'dl eval --help' for the options.\n",
     );
     const none = await runCli(['eval', '--checkpoint', checkpoint, '--dataset', 'cifar10', '--data-dir', join(dir, 'nothing-here')]);
     expect(none.code).toBe(1);

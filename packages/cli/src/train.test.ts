@@ -165,11 +165,43 @@ describe('resume', () => {
   }, TRAIN_TIMEOUT);
 });
 
-test('data errors name the option and the limit', async () => {
-  const r = await runCli(['train', '--train-size', '9000', '--out', tempDir()]);
-  expect(r.code).toBe(1);
-  expect(r.stderr).toBe('dl: error: --train-size 9000 is more than the 8000 training samples of MNIST (embedded digits); give at most 8000 (or leave it out to use all)\n');
-  const cifar = await runCli(['train', '--dataset', 'cifar10', '--data-dir', join(tempDir(), 'none'), '--out', tempDir()]);
-  expect(cifar.code).toBe(1);
-  expect(cifar.stderr).toMatch(/^dl: error: .*none/);
-}, TRAIN_TIMEOUT);
+describe('exit status and messages of data errors', () => {
+  test('a size beyond the data, or an option the dataset or checkpoint does not take, is a wrong command line: exit 2 and the help pointer', async () => {
+    const r = await runCli(['train', '--train-size', '9000', '--out', tempDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "dl train: --train-size 9000 is more than the 8000 training samples of MNIST (embedded digits); give at most 8000 (or leave it out to use all)\nRun 'dl train --help' for the options.\n",
+    );
+    const test = await runCli(['train', '--test-size', '2001', '--out', tempDir()]);
+    expect(test.code).toBe(2);
+    expect(test.stderr).toMatch(/^dl train: --test-size 2001 is more than the 2000 test samples of MNIST \(embedded digits\)/);
+    const evalSize = await runCli(['eval', '--checkpoint', join(referenceDir, 'checkpoint.safetensors'), '--test-size', '2001']);
+    expect(evalSize.code).toBe(2);
+    expect(evalSize.stderr).toMatch(/^dl eval: --test-size 2001 is more than the 2000 test samples .*\nRun 'dl eval --help' for the options\.\n$/);
+    const download = await runCli(['train', '--dataset', 'cifar10', '--download', '--out', tempDir()]);
+    expect(download.code).toBe(2);
+    expect(download.stderr).toMatch(/^dl train: --download is not supported for --dataset cifar10; fetch cifar-10-binary\.tar\.gz from /);
+  }, TRAIN_TIMEOUT);
+
+  test('a --data-dir without the dataset: exit 1, naming the option, the directory and the files it must contain, not library calls', async () => {
+    const none = join(tempDir(), 'none');
+    const cifar = await runCli(['train', '--dataset', 'cifar10', '--data-dir', none, '--out', tempDir()]);
+    expect(cifar.code).toBe(1);
+    expect(cifar.stderr).toBe(
+      `dl: error: --data-dir ${none} does not exist; for --dataset cifar10 it must contain data_batch_1.bin ... data_batch_5.bin and test_batch.bin ` +
+        '(directly or in cifar-10-batches-bin/), or cifar-10-binary.tar.gz; download the binary version (cifar-10-binary.tar.gz) from https://www.cs.toronto.edu/~kriz/cifar.html into it\n',
+    );
+    const empty = tempDir();
+    const mnist = await runCli(['train', '--data-dir', empty, '--out', tempDir()]);
+    expect(mnist.code).toBe(1);
+    expect(mnist.stderr).toBe(
+      `dl: error: --data-dir ${empty} does not hold the MNIST files; for --dataset mnist it must contain train-images-idx3-ubyte, train-labels-idx1-ubyte, ` +
+        't10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each raw or .gz; directly or in MNIST/raw/); add --download to fetch them into it, ' +
+        'or leave out --data-dir to use the 10,000 embedded digits\n',
+    );
+    const fashion = await runCli(['train', '--dataset', 'fashion-mnist', '--data-dir', empty, '--out', tempDir()]);
+    expect(fashion.code).toBe(1);
+    expect(fashion.stderr).toMatch(/^dl: error: --data-dir .* does not hold the Fashion-MNIST files; for --dataset fashion-mnist it must contain .* in FashionMNIST\/raw\/\); add --download/);
+    for (const e of [cifar, mnist, fashion]) expect(e.stderr).not.toMatch(/\bload\(|\broot\b|await /);
+  }, TRAIN_TIMEOUT);
+});

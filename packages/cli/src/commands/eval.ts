@@ -16,7 +16,7 @@ import type { EvalArgs } from '../args';
 import { loadCheckpoint } from '../checkpoint';
 import { useBackend, type CliContext } from '../context';
 import { loadSplit } from '../datasets';
-import { CliError } from '../errors';
+import { CliError, UsageError } from '../errors';
 import { buildModel } from '../models';
 import { formatCount } from '../progress';
 import { evaluate } from '../training';
@@ -49,13 +49,17 @@ export async function runEval(a: EvalArgs, ctx: CliContext): Promise<number> {
       download: a.download,
       trainSize: null,
       testSize: a.testSize ?? (sameData ? st.settings.testSize : null),
+      command: 'eval',
     },
     'test',
   );
   if (data.inputShape.join('x') !== st.inputShape.join('x') || data.classes.length !== st.classes.length) {
-    throw new CliError(
-      `checkpoint '${a.checkpoint}' takes inputs [${st.inputShape.join(', ')}] with ${st.classes.length} classes, but ` +
-        `${data.description} has [${data.inputShape.join(', ')}] and ${data.classes.length}; evaluate it on a dataset of that shape`,
+    // only --dataset (or --data-dir) can bring data of another shape: a command line that does not fit the checkpoint
+    throw new UsageError(
+      `dl eval: checkpoint '${a.checkpoint}' takes inputs [${st.inputShape.join(', ')}] with ${st.classes.length} classes, but ` +
+        `${data.description} has [${data.inputShape.join(', ')}] and ${data.classes.length}; evaluate it on a dataset of that shape ` +
+        `(--dataset ${st.settings.dataset}, or leave --dataset out)`,
+      'eval',
     );
   }
   const model = buildModel(st.settings.model, { inputShape: st.inputShape, numClasses: st.classes.length });
