@@ -14,7 +14,7 @@
  *   `sigmoid` followed by BCE.
  */
 import { Function, type Variable } from '@dl/autograd';
-import { ValueError, fmtShape, type Tensor } from '@dl/tensor';
+import { ValueError, checkOptions, fmtShape, optionKeys, type Tensor } from '@dl/tensor';
 import {
   Loss,
   checkReduction,
@@ -118,6 +118,9 @@ export interface BCEWithLogitsLossOptions extends BCELossOptions {
   posWeight?: WeightLike | null;
 }
 
+const BCE_OPTIONS = optionKeys<BCELossOptions>({ reduction: true, weight: true });
+const BCE_LOGITS_OPTIONS = optionKeys<BCEWithLogitsLossOptions>({ reduction: true, weight: true, posWeight: true });
+
 /**
  * Binary cross-entropy of probabilities (PyTorch's `F.binary_cross_entropy`):
  * `l = -w [t log x + (1 - t) log(1 - x)]`, logs clamped at -100. Input values must lie in [0, 1].
@@ -127,6 +130,7 @@ export interface BCEWithLogitsLossOptions extends BCELossOptions {
  * ```
  */
 export function binaryCrossEntropy(input: LossInput, target: LossInput, opts: BCELossOptions = {}): Variable {
+  checkOptions('binaryCrossEntropy', opts, BCE_OPTIONS);
   return bceImpl('binaryCrossEntropy', input, target, opts);
 }
 
@@ -140,6 +144,7 @@ export function binaryCrossEntropy(input: LossInput, target: LossInput, opts: BC
  * ```
  */
 export function binaryCrossEntropyWithLogits(input: LossInput, target: LossInput, opts: BCEWithLogitsLossOptions = {}): Variable {
+  checkOptions('binaryCrossEntropyWithLogits', opts, BCE_LOGITS_OPTIONS);
   return bceWithLogitsImpl('binaryCrossEntropyWithLogits', input, target, opts);
 }
 
@@ -178,7 +183,7 @@ function checkProbabilities(op: string, x: Variable): void {
 export class BCELoss extends Loss {
   readonly weight: WeightLike | null;
   constructor(opts: BCELossOptions = {}) {
-    super(opts);
+    super(opts, BCE_OPTIONS);
     this.weight = opts.weight ?? null;
   }
   forward(input: LossInput, target: LossInput): Variable {
@@ -198,7 +203,7 @@ export class BCEWithLogitsLoss extends Loss {
   readonly weight: WeightLike | null;
   readonly posWeight: WeightLike | null;
   constructor(opts: BCEWithLogitsLossOptions = {}) {
-    super(opts);
+    super(opts, BCE_LOGITS_OPTIONS);
     this.weight = opts.weight ?? null;
     this.posWeight = opts.posWeight ?? null;
   }

@@ -24,7 +24,7 @@
  * size give finite losses and gradients.
  */
 import { Variable } from '@dl/autograd';
-import { Tensor, ValueError, fmtShape } from '@dl/tensor';
+import { Tensor, ValueError, checkOptions, fmtShape, optionKeys } from '@dl/tensor';
 import {
   Loss,
   asVariable,
@@ -52,6 +52,9 @@ export interface CrossEntropyLossOptions extends NLLLossOptions {
   labelSmoothing?: number;
 }
 
+const NLL_OPTIONS = optionKeys<NLLLossOptions>({ reduction: true, weight: true, ignoreIndex: true });
+const CROSS_ENTROPY_OPTIONS = optionKeys<CrossEntropyLossOptions>({ reduction: true, weight: true, ignoreIndex: true, labelSmoothing: true });
+
 /**
  * Cross-entropy of logits against class indices or class probabilities (PyTorch's
  * `F.cross_entropy`): `logSoftmax` then the negative log-likelihood, in one fused step for class
@@ -64,6 +67,7 @@ export interface CrossEntropyLossOptions extends NLLLossOptions {
  * ```
  */
 export function crossEntropy(input: LossInput, target: LossInput, opts: CrossEntropyLossOptions = {}): Variable {
+  checkOptions('crossEntropy', opts, CROSS_ENTROPY_OPTIONS);
   return crossEntropyImpl('crossEntropy', input, target, opts);
 }
 
@@ -77,6 +81,7 @@ export function crossEntropy(input: LossInput, target: LossInput, opts: CrossEnt
  * ```
  */
 export function nllLoss(input: LossInput, target: LossInput, opts: NLLLossOptions = {}): Variable {
+  checkOptions('nllLoss', opts, NLL_OPTIONS);
   return nllLossImpl('nllLoss', input, target, opts);
 }
 
@@ -160,7 +165,7 @@ export class CrossEntropyLoss extends Loss {
   readonly labelSmoothing: number;
 
   constructor(opts: CrossEntropyLossOptions = {}) {
-    super(opts);
+    super(opts, CROSS_ENTROPY_OPTIONS);
     this.weight = opts.weight == null ? null : weightTensor(opts.weight);
     this.ignoreIndex = checkIgnoreIndex('CrossEntropyLoss', opts.ignoreIndex ?? -100);
     this.labelSmoothing = opts.labelSmoothing ?? 0;
@@ -188,7 +193,7 @@ export class NLLLoss extends Loss {
   readonly ignoreIndex: number;
 
   constructor(opts: NLLLossOptions = {}) {
-    super(opts);
+    super(opts, NLL_OPTIONS);
     this.weight = opts.weight == null ? null : weightTensor(opts.weight);
     this.ignoreIndex = checkIgnoreIndex('NLLLoss', opts.ignoreIndex ?? -100);
   }

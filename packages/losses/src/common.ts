@@ -9,7 +9,7 @@
  * | `'sum'`   | their sum                                                    |
  */
 import { Variable } from '@dl/autograd';
-import { DTypeError, ShapeError, Tensor, ValueError, broadcastShapes, fmtShape, tensor, type DType } from '@dl/tensor';
+import { DTypeError, ShapeError, Tensor, ValueError, broadcastShapes, checkOptions, fmtShape, optionKeys, tensor, type DType } from '@dl/tensor';
 
 /** How the per-element losses are combined. PyTorch's default is `'mean'`. */
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -19,6 +19,9 @@ export interface LossOptions {
   /** `'mean'` (default), `'sum'` or `'none'` (one loss per element). */
   reduction?: Reduction;
 }
+
+/** The keys of LossOptions: what MSELoss, L1Loss and the functions without other options accept. */
+export const LOSS_OPTIONS = optionKeys<LossOptions>({ reduction: true });
 
 /** A loss input: a Variable (gradients flow to it) or a Tensor (a constant). */
 export type LossInput = Variable | Tensor;
@@ -104,11 +107,16 @@ export function elementWeight(op: string, what: string, w: WeightLike, dtype: DT
 /**
  * The base of every loss class: options are fixed at construction, `forward(input, target)`
  * computes the loss, and `call(input, target)` is the same (as calling a module).
+ *
+ * `known` lists the option keys the class accepts (default: `reduction` only); any other key is
+ * an error naming the class and the key probably meant. A subclass with more options passes all
+ * of its keys: `super(opts, ['reduction', 'delta'])`.
  */
 export abstract class Loss {
   readonly reduction: Reduction;
 
-  constructor(opts: LossOptions = {}) {
+  constructor(opts: LossOptions = {}, known: readonly string[] = LOSS_OPTIONS) {
+    checkOptions(this.constructor.name, opts, known);
     this.reduction = checkReduction(this.constructor.name, opts.reduction);
   }
 

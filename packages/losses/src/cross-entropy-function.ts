@@ -23,7 +23,7 @@
  * again.
  */
 import { Function, Variable, isGradEnabled, softmax } from '@dl/autograd';
-import { Tensor, full, where as tensorWhere, zeros } from '@dl/tensor';
+import { Tensor, checkOptions, full, optionKeys, where as tensorWhere, zeros } from '@dl/tensor';
 import type { Reduction } from './common';
 
 export interface CrossEntropyConfig {
@@ -37,6 +37,8 @@ export interface CrossEntropyConfig {
   reduction: Reduction;
 }
 
+const CONFIG_KEYS = optionKeys<CrossEntropyConfig>({ index: true, valid: true, weight: true, labelSmoothing: true, reduction: true });
+
 export class CrossEntropyIndices extends Function {
   /** `w_i` of the formula, `[N, 1, d1, ...]`; null means 1 everywhere. */
   private rowWeight: Tensor | null = null;
@@ -47,6 +49,7 @@ export class CrossEntropyIndices extends Function {
 
   constructor(private readonly cfg: CrossEntropyConfig) {
     super();
+    checkOptions('CrossEntropyIndices', cfg, CONFIG_KEYS);
   }
 
   override get name(): string {

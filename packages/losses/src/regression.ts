@@ -18,8 +18,8 @@
  * the input's dtype. Input and target must have the same shape (PyTorch broadcasts with a warning).
  */
 import type { Variable } from '@dl/autograd';
-import { ValueError } from '@dl/tensor';
-import { Loss, checkReduction, floatInput, floatTarget, reduce, type LossInput, type LossOptions } from './common';
+import { ValueError, checkOptions, optionKeys } from '@dl/tensor';
+import { LOSS_OPTIONS, Loss, checkReduction, floatInput, floatTarget, reduce, type LossInput, type LossOptions } from './common';
 
 /** Both operands checked, and their difference `z = input - target`. */
 function difference(op: string, input: LossInput, target: LossInput): Variable {
@@ -35,6 +35,7 @@ function difference(op: string, input: LossInput, target: LossInput): Variable {
  * ```
  */
 export function mseLoss(input: LossInput, target: LossInput, opts: LossOptions = {}): Variable {
+  checkOptions('mseLoss', opts, LOSS_OPTIONS);
   return mseImpl('mseLoss', input, target, opts);
 }
 
@@ -52,6 +53,7 @@ function mseImpl(op: string, input: LossInput, target: LossInput, opts: LossOpti
  * ```
  */
 export function l1Loss(input: LossInput, target: LossInput, opts: LossOptions = {}): Variable {
+  checkOptions('l1Loss', opts, LOSS_OPTIONS);
   return l1Impl('l1Loss', input, target, opts);
 }
 
@@ -65,6 +67,8 @@ export interface HuberLossOptions extends LossOptions {
   delta?: number;
 }
 
+const HUBER_OPTIONS = optionKeys<HuberLossOptions>({ reduction: true, delta: true });
+
 /**
  * Huber loss: `l_i = z_i^2 / 2` if `|z_i| < delta`, else `delta (|z_i| - delta / 2)`, with
  * `z = x - t`. Computed as `m^2 / 2 + delta (|z| - m)` with `m = min(|z|, delta)`: a large
@@ -75,6 +79,7 @@ export interface HuberLossOptions extends LossOptions {
  * ```
  */
 export function huberLoss(input: LossInput, target: LossInput, opts: HuberLossOptions = {}): Variable {
+  checkOptions('huberLoss', opts, HUBER_OPTIONS);
   return huberImpl('huberLoss', input, target, opts);
 }
 
@@ -91,6 +96,8 @@ export interface SmoothL1LossOptions extends LossOptions {
   beta?: number;
 }
 
+const SMOOTH_L1_OPTIONS = optionKeys<SmoothL1LossOptions>({ reduction: true, beta: true });
+
 /**
  * Smooth L1 loss: `l_i = z_i^2 / (2 beta)` if `|z_i| < beta`, else `|z_i| - beta / 2`, with
  * `z = x - t`. Equal to `huberLoss` with `delta = beta`, divided by beta: its linear part has slope
@@ -101,6 +108,7 @@ export interface SmoothL1LossOptions extends LossOptions {
  * ```
  */
 export function smoothL1Loss(input: LossInput, target: LossInput, opts: SmoothL1LossOptions = {}): Variable {
+  checkOptions('smoothL1Loss', opts, SMOOTH_L1_OPTIONS);
   return smoothL1Impl('smoothL1Loss', input, target, opts);
 }
 
@@ -126,6 +134,8 @@ export interface SumSquaredErrorOptions {
   reduction?: SumSquaredErrorReduction;
 }
 
+const SSE_OPTIONS = optionKeys<SumSquaredErrorOptions>({ reduction: true });
+
 /**
  * The course's sum-of-squares error (2乗和誤差):
  *
@@ -140,6 +150,7 @@ export interface SumSquaredErrorOptions {
  * ```
  */
 export function sumSquaredError(input: LossInput, target: LossInput, opts: SumSquaredErrorOptions = {}): Variable {
+  checkOptions('sumSquaredError', opts, SSE_OPTIONS);
   return sseImpl('sumSquaredError', input, target, opts);
 }
 
@@ -190,7 +201,7 @@ export class L1Loss extends Loss {
 export class HuberLoss extends Loss {
   readonly delta: number;
   constructor(opts: HuberLossOptions = {}) {
-    super(opts);
+    super(opts, HUBER_OPTIONS);
     this.delta = checkDelta('HuberLoss', opts.delta ?? 1);
   }
   forward(input: LossInput, target: LossInput): Variable {
@@ -205,7 +216,7 @@ export class HuberLoss extends Loss {
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
   constructor(opts: SmoothL1LossOptions = {}) {
-    super(opts);
+    super(opts, SMOOTH_L1_OPTIONS);
     this.beta = checkBeta('SmoothL1Loss', opts.beta ?? 1);
   }
   forward(input: LossInput, target: LossInput): Variable {
@@ -223,6 +234,7 @@ export class SmoothL1Loss extends Loss {
 export class SumSquaredError {
   readonly reduction: SumSquaredErrorReduction;
   constructor(opts: SumSquaredErrorOptions = {}) {
+    checkOptions('SumSquaredError', opts, SSE_OPTIONS);
     this.reduction = checkSseReduction('SumSquaredError', opts.reduction);
   }
   forward(input: LossInput, target: LossInput): Variable {
