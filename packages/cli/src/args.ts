@@ -58,6 +58,8 @@ export interface TrainArgs {
   /** How many training / test samples to use (the first N of each split); null: all of them. */
   trainSize: number | null;
   testSize: number | null;
+  /** The fraction of the (first `trainSize`) training samples held out for validation, drawn with the seed. */
+  valSplit: number;
   resume: string | null;
   /** Non-TTY progress: a line every N batches (0: one summary line per epoch only). */
   logEvery: number;
@@ -152,10 +154,21 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: 'optimizer', kind: 'choice', choices: OPTIMIZER_NAMES, default: 'adam', help: 'update rule (momentum = SGD with momentum 0.9)' },
   { name: 'momentum', kind: 'number', min: 0, default: null, metavar: 'X', help: 'momentum of sgd/momentum/rmsprop', defaultText: '0.9 for momentum, else 0' },
   { name: 'weight-decay', kind: 'number', min: 0, default: null, metavar: 'X', help: 'L2 penalty (decoupled for adamw)', defaultText: '0.01 for adamw, else 0' },
-  { name: 'seed', kind: 'int', min: 0, default: 0, metavar: 'N', help: 'random seed (initial weights and shuffling): same seed, same run' },
+  { name: 'seed', kind: 'int', min: 0, default: 0, metavar: 'N', help: 'random seed (initial weights, validation split, shuffling): same seed, same run' },
   BACKEND_OPTION,
   { name: 'out', kind: 'string', default: null, metavar: 'DIR', help: 'output directory: checkpoint, metrics, report', defaultText: 'runs/<dataset>-<model>' },
-  { name: 'train-size', kind: 'int', min: 1, default: null, metavar: 'N', help: 'use the first N training samples', defaultText: 'mnist: 8000; others: all' },
+  { name: 'train-size', kind: 'int', min: 1, default: null, metavar: 'N', help: 'use the first N samples of the training split (the validation set included)', defaultText: 'mnist: 8000; others: all' },
+  {
+    name: 'val-split',
+    kind: 'number',
+    min: 0,
+    exclusiveMin: true,
+    max: 1,
+    exclusiveMax: true,
+    default: 0.1,
+    metavar: 'X',
+    help: 'fraction of those held out (drawn with --seed) to validate each epoch and pick the best epoch; the test split is used once, at the end',
+  },
   { name: 'test-size', kind: 'int', min: 1, default: null, metavar: 'N', help: 'use the first N test samples', defaultText: 'mnist: 2000; others: all' },
   { name: 'resume', kind: 'string', default: null, metavar: 'PATH', help: 'continue a run from its checkpoint, with its settings (--epochs may raise the total; --out defaults to its directory)' },
   { name: 'log-every', kind: 'int', min: 0, default: 0, metavar: 'N', help: 'without a terminal, also print a progress line every N batches' },
@@ -347,6 +360,7 @@ function parseTrain(argv: readonly string[]): TrainArgs | HelpArgs {
     out: str(v.out) ?? `runs/${dataset}-${model}`,
     trainSize: num(v['train-size']),
     testSize: num(v['test-size']),
+    valSplit: v['val-split'] as number,
     resume: str(v.resume),
     logEvery: v['log-every'] as number,
     report: v.report === true,

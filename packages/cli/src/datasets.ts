@@ -11,16 +11,20 @@
  * `--download` fetches missing MNIST / Fashion-MNIST files (SHA-256 checked) into `--data-dir`,
  * or into `data/<dataset>` when no directory is given and the default place has no files.
  * `--train-size N` / `--test-size N` keep the first N samples of a split (a Subset: batches are
- * still built with block copies). Images are `byte / 255` in [0, 1] (torchvision's `ToTensor()`),
- * without normalisation, as in the course.
+ * still built with block copies). `dl train` then holds out `--val-split` of those training
+ * samples for validation (see {@link splitValidation}): with the defaults, MNIST's embedded
+ * digits become 7,200 training / 800 validation / 2,000 test samples. Images are `byte / 255` in
+ * [0, 1] (torchvision's `ToTensor()`), without normalisation, as in the course.
  *
- * Errors: a size beyond the split is a wrong command line ({@link UsageError}, exit 2); a
- * dataset that is not where the options say is a {@link CliError} (exit 1) that names the
- * option, the directory and the files it must hold.
+ * Errors: a size beyond the split, or a validation split that leaves either part empty, is a
+ * wrong command line ({@link UsageError}, exit 2); a dataset that is not where the options say
+ * is a {@link CliError} (exit 1) that names the option, the directory and the files it must hold.
  */
 import { existsSync, statSync } from 'fs';
 import { CIFAR10, DatasetNotFoundError, FashionMNIST, MNIST, Subset, type InMemoryImageDataset } from '@dl/data';
+import { Generator, randperm } from '@dl/tensor';
 import type { DatasetName } from './args';
+import { epochSeed } from './checkpoint';
 import { CliError, UsageError } from './errors';
 import type { ClassificationData, ImageDataset } from './training';
 
@@ -33,6 +37,12 @@ export interface LoadDataOptions {
   testSize: number | null;
   /** The command whose options these are, for the messages (`train` or `eval`). */
   command?: 'train' | 'eval';
+}
+
+/** What `dl train` also needs: the validation fraction and the seed that draws it. */
+export interface LoadTrainingDataOptions extends LoadDataOptions {
+  valSplit: number;
+  seed: number;
 }
 
 /** One split of a dataset, with what the model and the report need to know about it. */
@@ -177,9 +187,47 @@ export async function loadSplit(o: LoadDataOptions, split: 'train' | 'test'): Pr
   return { dataset, available: s.full.length, classes: s.classes, inputShape: s.inputShape, description: s.description, lightOnDark: s.lightOnDark };
 }
 
-/** Both splits of a dataset (see the module comment). */
-export async function loadData(o: LoadDataOptions): Promise<ClassificationData> {
+/** The seed of the generator that draws the validation split of a run seeded with `seed` ("epoch 0" of {@link epochSeed}). */
+export function validationSeed(seed: number): number {
+  return epochSeed(seed, 0);
+}
+
+/**
+ * Holds out `round(valSplit · n)` of the n training samples for validation: a permutation drawn
+ * by `randperm(n)` from a generator seeded with {@link validationSeed}(seed) (so a run and its
+ * resumption split alike, and `--seed` changes the split too); its first part is the validation
+ * set. Both parts keep the samples' order in the split.
+ *
+ * @throws UsageError when either part would be empty (too few samples for that fraction).
+ */
+export function splitValidation(ds: ImageDataset, valSplit: number, seed: number, description: string): { train: ImageDataset; val: ImageDataset } {
+  const n = ds.length;
+  const nVal = Math.round(valSplit * n);
+  if (nVal < 1 || nVal > n - 1) {
+    throw new UsageError(
+      `dl train: --val-split ${valSplit} of the ${n} training samples of ${description} leaves ${nVal < 1 ? 'no validation samples' : 'no training samples'}; ` +
+        `choose a fraction between ${(1 / n).toPrecision(2)} and ${(1 - 1 / n).toPrecision(2)}${n < 10 ? ', or a larger --train-size' : ''}`,
+      'train',
+    );
+  }
+  const perm = randperm(n, { generator: new Generator(validationSeed(seed)) }).toTypedArray();
+  const val = Array.from(perm.subarray(0, nVal)).sort((a, b) => a - b);
+  const train = Array.from(perm.subarray(nVal)).sort((a, b) => a - b);
+  return { train: new Subset(ds, train), val: new Subset(ds, val) };
+}
+
+/** The training, validation and test sets of `dl train` (see the module comment). */
+export async function loadData(o: LoadTrainingDataOptions): Promise<ClassificationData> {
   const train = await loadSplit(o, 'train');
   const test = await loadSplit(o, 'test');
-  return { description: train.description, train: train.dataset, test: test.dataset, classes: train.classes, inputShape: train.inputShape, lightOnDark: train.lightOnDark };
+  const parts = splitValidation(train.dataset, o.valSplit, o.seed, train.description);
+  return {
+    description: train.description,
+    train: parts.train,
+    val: parts.val,
+    test: test.dataset,
+    classes: train.classes,
+    inputShape: train.inputShape,
+    lightOnDark: train.lightOnDark,
+  };
 }

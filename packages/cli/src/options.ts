@@ -32,6 +32,9 @@ export interface OptionSpec {
   min?: number;
   /** `number` options: the value must be strictly greater than `min` (e.g. a learning rate > 0). */
   exclusiveMin?: boolean;
+  /** Upper bound of `int` / `number` options: inclusive, or strict with `exclusiveMax`. */
+  max?: number;
+  exclusiveMax?: boolean;
   /** The placeholder in the help text (`N`, `DIR`, `X`). */
   metavar?: string;
   /** One line of help. The default is appended unless `defaultText` replaces it. */
@@ -170,13 +173,16 @@ function convert(where: string, o: OptionSpec, text: string, command: string): O
 }
 
 function checkBound(o: OptionSpec, n: number, bad: (expected: string) => UsageError): void {
-  if (o.min === undefined) return;
-  if (o.exclusiveMin === true ? n <= o.min : n < o.min) throw bad(`a ${o.kind === 'int' ? 'whole ' : ''}number${boundText(o)}`);
+  const low = o.min !== undefined && (o.exclusiveMin === true ? n <= o.min : n < o.min);
+  const high = o.max !== undefined && (o.exclusiveMax === true ? n >= o.max : n > o.max);
+  if (low || high) throw bad(`a ${o.kind === 'int' ? 'whole ' : ''}number${boundText(o)}`);
 }
 
 function boundText(o: OptionSpec): string {
-  if (o.min === undefined) return '';
-  return o.exclusiveMin === true ? ` > ${o.min}` : ` >= ${o.min}`;
+  const low = o.min === undefined ? null : o.exclusiveMin === true ? `> ${o.min}` : `>= ${o.min}`;
+  const high = o.max === undefined ? null : o.exclusiveMax === true ? `< ${o.max}` : `<= ${o.max}`;
+  if (low !== null && high !== null) return ` ${low} and ${high}`;
+  return low !== null ? ` ${low}` : high !== null ? ` ${high}` : '';
 }
 
 function example(o: OptionSpec): string {

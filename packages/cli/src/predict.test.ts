@@ -1,10 +1,10 @@
 /**
  * `dl eval` and `dl predict` on a checkpoint trained here (a few hundred embedded digits):
- * eval's numbers agree with the training run's, and predict on PNG files made from test digits
- * (as they are, and as dark ink on white paper at 3x size) gives the class the model gives to the
- * digit itself.
+ * eval's numbers of the best checkpoint agree with the training run's test metrics, and predict
+ * on PNG files made from test digits (as they are, and as dark ink on white paper at 3x size)
+ * gives the class the model gives to the digit itself.
  */
-import { mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { noGrad } from '@dl/autograd';
 import { MNIST } from '@dl/data';
@@ -21,6 +21,7 @@ const TIMEOUT = 180_000;
 
 let dir: string;
 let checkpoint: string;
+let best: string;
 const test5 = new MNIST({ train: false });
 const N = 5;
 
@@ -35,26 +36,26 @@ function digits(): { x: Tensor; pixels: Float32Array[] } {
 beforeAll(async () => {
   dir = tempDir();
   checkpoint = join(dir, 'checkpoint.safetensors');
+  best = join(dir, 'best.safetensors');
   const r = await runCli(['train', '--train-size', '500', '--test-size', '200', '--batch-size', '50', '--epochs', '2', '--no-report', '--out', dir]);
   if (r.code !== 0) throw new Error(r.stderr);
 }, TIMEOUT);
 
 describe('dl eval', () => {
-  test('prints loss, accuracy, the confusion matrix and per-class scores, equal to the last validation of training', async () => {
-    const r = await runCli(['eval', '--checkpoint', checkpoint]);
+  test('prints loss, accuracy, the confusion matrix and per-class scores of the best checkpoint, equal to the test metrics of training', async () => {
+    const r = await runCli(['eval', '--checkpoint', best]);
     expect(r.code).toBe(0);
-    const last = loadCheckpoint(checkpoint).state.history[1];
+    const m = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as { best: { epoch: number }; test: { loss: number; accuracy: number; correct: number } };
+    expect(loadCheckpoint(best).state.epoch).toBe(m.best.epoch);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe('dl eval: mlp (epoch 2) on MNIST (embedded digits) test split: 200 samples');
-    expect(lines[1]).toBe(
-      `loss ${last.valLoss.toFixed(4)}  accuracy ${(100 * last.valAccuracy).toFixed(2)}% (${Math.round(last.valAccuracy * 200)}/200)  macro F1 ${lines[1].slice(-5)}`,
-    );
+    expect(lines[0]).toBe(`dl eval: mlp (epoch ${m.best.epoch}) on MNIST (embedded digits) test split: 200 samples`);
+    expect(lines[1]).toBe(`loss ${m.test.loss.toFixed(4)}  accuracy ${(100 * m.test.accuracy).toFixed(2)}% (${m.test.correct}/200)  macro F1 ${lines[1].slice(-5)}`);
     expect(lines[2]).toBe('confusion matrix (rows: true class, columns: predicted class)');
     expect(lines[3]).toMatch(/^ +true\\pred +0 +1 +2 +3 +4 +5 +6 +7 +8 +9$/);
     const rows = lines.slice(4, 14).map((l) => l.trim().split(/\s+/).map(Number));
     expect(rows.map((r0) => r0[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(rows.reduce((s, r0) => s + r0.slice(1).reduce((a, b) => a + b, 0), 0)).toBe(200);
-    expect(rows.reduce((s, r0, i) => s + r0[i + 1], 0)).toBe(Math.round(last.valAccuracy * 200));
+    expect(rows.reduce((s, r0, i) => s + r0[i + 1], 0)).toBe(m.test.correct);
     expect(lines[14]).toMatch(/^ +class precision +recall +f1 +support$/);
   }, TIMEOUT);
 

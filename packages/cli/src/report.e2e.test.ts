@@ -36,7 +36,7 @@ beforeAll(async () => {
 }, TRAIN_TIMEOUT);
 
 test('the run writes report.html and the files it shows', () => {
-  expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'confusion-matrix.svg', 'history.csv', 'learning-curves.svg', 'metrics.json', 'predictions.png', 'report.html']);
+  expect(readdirSync(dir).sort()).toEqual(['best.safetensors', 'checkpoint.safetensors', 'confusion-matrix.svg', 'history.csv', 'learning-curves.svg', 'metrics.json', 'predictions.png', 'report.html']);
   const html = readFileSync(report, 'utf8');
   expect(html).not.toMatch(/<script/i);
   expect(html).not.toMatch(/(?:src|href)="(?:https?:)?\/\//i);

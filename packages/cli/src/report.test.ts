@@ -10,9 +10,10 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
   return {
     title: 'dl train: mlp on MNIST <test>',
     commandLine: "dl train --out 'a b'",
-    settings: { model: 'mlp', dataset: 'mnist', dataDir: null, epochs: 2, batchSize: 100, lr: 0.001, optimizer: 'adam', momentum: 0, weightDecay: 0, seed: 0, trainSize: null, testSize: null },
+    settings: { model: 'mlp', dataset: 'mnist', dataDir: null, epochs: 2, batchSize: 100, lr: 0.001, optimizer: 'adam', momentum: 0, weightDecay: 0, seed: 0, trainSize: null, testSize: null, valSplit: 0.1 },
     dataDescription: 'MNIST (embedded digits)',
-    trainSamples: 8000,
+    trainSamples: 7200,
+    valSamples: 800,
     testSamples: 2000,
     inputShape: [1, 28, 28],
     classes: ['0', '1'],
@@ -22,7 +23,8 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
       { epoch: 1, trainLoss: 0.5, trainAccuracy: 0.8, valLoss: 0.4, valAccuracy: 0.85, seconds: 1.5, valSeconds: 0.1, samplesPerSecond: 5333, lr: 0.001 },
       { epoch: 2, trainLoss: 0.3, trainAccuracy: 0.9, valLoss: 0.35, valAccuracy: 0.88, seconds: 1.4, valSeconds: 0.1, samplesPerSecond: 5714, lr: 0.001 },
     ],
-    final: { loss: 0.35, accuracy: 0.88, correct: 1760, samples: 2000 },
+    best: { epoch: 2, valLoss: 0.35, valAccuracy: 0.88 },
+    final: { loss: 0.36, accuracy: 0.88, correct: 1760, samples: 2000 },
     perClass: [
       { precision: 0.9, recall: 0.85, f1: 0.874, support: 1000 },
       { precision: 0.86, recall: 0.91, f1: 0.884, support: 1000 },
@@ -40,6 +42,7 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
     metricsJson: '{"note": "<b>not markup</b>"}',
     metricsFile: 'metrics.json',
     checkpointFile: 'runs/x/checkpoint.safetensors',
+    bestCheckpointFile: 'runs/x/best.safetensors',
     ...over,
   };
 }
@@ -80,11 +83,23 @@ test('the report holds the plots, the metrics, the hyperparameters, the timings 
   expect(html).toMatch(/<th>batch size<\/th><td>100<\/td>/);
   expect(html).toMatch(/<th>learning rate<\/th><td>0\.001<\/td>/);
   expect(html).toContain('total (this session)');
-  expect(html).toMatch(/<td>2<\/td><td>0\.3000<\/td><td>90\.0%<\/td><td>0\.3500<\/td><td>88\.0%<\/td>/); // epoch 2 row
+  expect(html).toMatch(/<td>2 \(best\)<\/td><td>0\.3000<\/td><td>90\.0%<\/td><td>0\.3500<\/td><td>88\.0%<\/td>/); // epoch 2 row
   expect(html).toContain('<a href="metrics.json">metrics.json</a>');
   for (const id of ['final', 'learning-curves', 'confusion-matrix', 'predictions', 'hyperparameters', 'timings', 'history', 'metrics']) {
     expect(html).toContain(`<section id="${id}"`);
   }
+});
+
+test('validation and test are told apart: curves and history on the validation set, the best epoch, the test set once', () => {
+  const html = renderReport(input({ best: { epoch: 1, valLoss: 0.4, valAccuracy: 0.85 } }));
+  expect(html).toContain('<th>val loss</th><th>val acc</th>');
+  expect(html).not.toMatch(/test loss<\/th>|test acc<\/th>/);
+  expect(html).toContain('7,200 training / 800 validation / 2,000 test samples');
+  expect(html).toMatch(/on the validation set \(800 samples held out of the training split, after the epoch\)\. The test set is not used here\./);
+  expect(html).toContain('The model of epoch 1 (the best validation accuracy, 85.0% on 800 held-out training samples), evaluated once on the 2,000 test samples');
+  expect(html).toContain('<b>1 / 2</b><span>best epoch (validation accuracy 85.0%)</span>');
+  expect(html).toMatch(/<td>1 \(best\)<\/td>/);
+  expect(html).toContain('runs/x/best.safetensors');
 });
 
 test('text from the run is escaped', () => {

@@ -2,11 +2,13 @@
  * The HTML report of `dl train`: one self-contained file, `<out>/report.html`, that opens in any
  * browser without a network.
  *
- * Contents, top to bottom: the final test metrics; the learning curves (inline SVG); the confusion
- * matrix (inline SVG) and per-class precision / recall / F1; a grid of test images with their
- * true and predicted labels, mistakes marked (PNG embedded as a `data:` URI); the
- * hyperparameters, the model, the timings and the environment; the per-epoch history; and the
- * metrics JSON (embedded, and linked as the `metrics.json` file next to the report).
+ * Contents, top to bottom: the test metrics of the best epoch's model (chosen by validation
+ * accuracy; the test split is used once, at the end); the learning curves on the training and
+ * validation sets (inline SVG); the test confusion matrix (inline SVG) and per-class precision /
+ * recall / F1; a grid of test images with their true and predicted labels, mistakes marked (PNG
+ * embedded as a `data:` URI); the hyperparameters, the model, the timings and the environment;
+ * the per-epoch history (the best epoch marked); and the metrics JSON (embedded, and linked as the
+ * `metrics.json` file next to the report).
  *
  * Self-contained means: no scripts at all, no external style sheets, fonts or images; a
  * Content-Security-Policy meta tag (`default-src 'none'`) makes the browser refuse any request
@@ -20,8 +22,9 @@
  */
 import { join } from 'path';
 import { writeFileAtomic } from './atomic';
-import type { EpochRecord, RunSettings } from './checkpoint';
+import type { EpochRecord } from './checkpoint';
 import { formatCount, formatDuration, formatPercent } from './progress';
+import type { TrainSettings } from './training';
 
 export const REPORT_FILE = 'report.html';
 
@@ -36,9 +39,10 @@ export interface ReportInput {
   title: string;
   /** The command that made the run (shown, to reproduce it). */
   commandLine: string;
-  settings: RunSettings;
+  settings: TrainSettings;
   dataDescription: string;
   trainSamples: number;
+  valSamples: number;
   testSamples: number;
   inputShape: readonly number[];
   classes: readonly string[];
@@ -46,6 +50,9 @@ export interface ReportInput {
   modelText: string;
   parameterCount: number;
   history: readonly EpochRecord[];
+  /** The epoch whose model was tested (best validation accuracy) and its validation metrics. */
+  best: { epoch: number; valLoss: number; valAccuracy: number };
+  /** The test metrics of that model. */
   final: { loss: number; accuracy: number; correct: number; samples: number };
   perClass: readonly ClassScores[];
   macro: { precision: number; recall: number; f1: number };
@@ -60,6 +67,7 @@ export interface ReportInput {
   metricsJson: string;
   metricsFile: string;
   checkpointFile: string;
+  bestCheckpointFile: string;
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -122,13 +130,19 @@ export function renderReport(r: ReportInput): string {
   const cards: [string, string][] = [
     [formatPercent(r.final.accuracy, 2), `test accuracy (${formatCount(r.final.correct)}/${formatCount(r.final.samples)})`],
     [num(r.final.loss), 'test loss (cross-entropy)'],
-    [num(r.macro.f1, 3), 'macro F1'],
+    [num(r.macro.f1, 3), 'test macro F1'],
+    [`${r.best.epoch} / ${s.epochs}`, `best epoch (validation accuracy ${formatPercent(r.best.valAccuracy)})`],
     [formatDuration(r.timings.totalSeconds), 'total time (m:ss)'],
     [formatCount(r.timings.samplesPerSecond), 'training samples/s'],
   ];
   const hyper: [string, string][] = [
     ['model', `${s.model} (${formatCount(r.parameterCount)} parameters)`],
-    ['dataset', `${r.dataDescription}: ${formatCount(r.trainSamples)} training / ${formatCount(r.testSamples)} test samples, input [${r.inputShape.join(', ')}], ${r.classes.length} classes`],
+    [
+      'dataset',
+      `${r.dataDescription}: ${formatCount(r.trainSamples)} training / ${formatCount(r.valSamples)} validation / ${formatCount(r.testSamples)} test samples, ` +
+        `input [${r.inputShape.join(', ')}], ${r.classes.length} classes`,
+    ],
+    ['validation split', `${s.valSplit} of the training split, drawn with the seed; picks the best epoch`],
     ['epochs', String(s.epochs)],
     ['batch size', String(s.batchSize)],
     ['optimizer', s.optimizer],
@@ -146,7 +160,7 @@ export function renderReport(r: ReportInput): string {
     ['mean epoch', r.history.length > 0 ? `${(r.history.reduce((a, h) => a + h.seconds, 0) / r.history.length).toFixed(2)} s` : '-'],
   ];
   const historyRows = r.history.map((h) => [
-    String(h.epoch),
+    h.epoch === r.best.epoch ? `${h.epoch} (best)` : String(h.epoch),
     num(h.trainLoss),
     formatPercent(h.trainAccuracy),
     num(h.valLoss),
@@ -170,7 +184,8 @@ export function renderReport(r: ReportInput): string {
 <h1>${escapeHtml(r.title)}</h1>
 <p class="sub">${escapeHtml(r.environment.date ?? '')} &middot; <code>${escapeHtml(r.commandLine)}</code></p>
 <section id="final">
-<h2>Final test metrics</h2>
+<h2>Test metrics</h2>
+<p>The model of epoch ${r.best.epoch} (the best validation accuracy, ${escapeHtml(formatPercent(r.best.valAccuracy))} on ${formatCount(r.valSamples)} held-out training samples), evaluated once on the ${formatCount(r.final.samples)} test samples after training.</p>
 <div class="cards">
 ${cards.map(([v, l]) => `<div class="card"><b>${escapeHtml(v)}</b><span>${escapeHtml(l)}</span></div>`).join('\n')}
 </div>
@@ -178,18 +193,18 @@ ${cards.map(([v, l]) => `<div class="card"><b>${escapeHtml(v)}</b><span>${escape
 <section id="learning-curves" class="plots">
 <h2>Learning curves</h2>
 <figure>${inlineSvg(r.learningCurvesSvg, 'lc-')}
-<figcaption>Loss and accuracy per epoch on the training set (mean over the epoch's batches, while training) and on the test set (after the epoch).</figcaption></figure>
+<figcaption>Loss and accuracy per epoch on the training set (mean over the epoch's batches, while training) and on the validation set (${formatCount(r.valSamples)} samples held out of the training split, after the epoch). The test set is not used here.</figcaption></figure>
 </section>
 <section id="confusion-matrix" class="plots">
 <h2>Confusion matrix</h2>
 <figure>${inlineSvg(r.confusionMatrixSvg, 'cm-')}
-<figcaption>Rows: true class; columns: predicted class; ${formatCount(r.final.samples)} test samples.</figcaption></figure>
+<figcaption>Rows: true class; columns: predicted class; ${formatCount(r.final.samples)} test samples, the model of epoch ${r.best.epoch}.</figcaption></figure>
 ${table(['class', 'precision', 'recall', 'F1', 'support'], classRows)}
 </section>
 <section id="predictions">
 <h2>Predictions</h2>
 <figure><img class="grid" alt="test images with true and predicted labels" src="data:image/png;base64,${png}">
-<figcaption>The first test images with their true and predicted labels; mistakes are marked.</figcaption></figure>
+<figcaption>The first test images with their true and predicted labels (the model of epoch ${r.best.epoch}); mistakes are marked.</figcaption></figure>
 </section>
 <section id="hyperparameters">
 <h2>Hyperparameters</h2>
@@ -202,7 +217,7 @@ ${keyValues(timings)}
 </section>
 <section id="history">
 <h2>History</h2>
-${table(['epoch', 'train loss', 'train acc', 'test loss', 'test acc', 'seconds', 'samples/s', 'lr'], historyRows)}
+${table(['epoch', 'train loss', 'train acc', 'val loss', 'val acc', 'seconds', 'samples/s', 'lr'], historyRows)}
 </section>
 <section id="environment">
 <h2>Environment</h2>
@@ -210,7 +225,7 @@ ${keyValues(Object.entries(r.environment))}
 </section>
 <section id="metrics">
 <h2>Metrics JSON</h2>
-<p>Also in <a href="${escapeHtml(r.metricsFile)}">${escapeHtml(r.metricsFile)}</a> next to this report; the checkpoint is <code>${escapeHtml(r.checkpointFile)}</code>.</p>
+<p>Also in <a href="${escapeHtml(r.metricsFile)}">${escapeHtml(r.metricsFile)}</a> next to this report; the best epoch's checkpoint is <code>${escapeHtml(r.bestCheckpointFile)}</code>, the last one's <code>${escapeHtml(r.checkpointFile)}</code>.</p>
 <details><summary>Show</summary><pre id="metrics-json">${escapeHtml(r.metricsJson)}</pre></details>
 </section>
 </body>

@@ -3,11 +3,12 @@
  *
  * | file                    | what |
  * |-------------------------|------|
- * | checkpoint.safetensors  | (written by the loop) weights, optimizer state, history, settings |
- * | metrics.json            | settings, final test metrics (loss, accuracy, confusion matrix, per-class P/R/F1), history, timings, environment |
- * | history.csv             | one row per epoch: trainLoss, trainAcc, valLoss, valAcc, lr, seconds |
+ * | checkpoint.safetensors  | (written by the loop) weights, optimizer state, history, settings of the last epoch |
+ * | best.safetensors        | (written by the loop) the same of the best epoch by validation accuracy |
+ * | metrics.json            | settings, the sizes of the three sets, the best epoch and its validation metrics, the test metrics of its model (loss, accuracy, confusion matrix, per-class P/R/F1), history, timings, environment |
+ * | history.csv             | one row per epoch: trainLoss, trainAcc, valLoss, valAcc (validation set), lr, seconds |
  * | learning-curves.svg     | loss and accuracy per epoch, train and validation |
- * | confusion-matrix.svg    | the test confusion matrix as a heatmap |
+ * | confusion-matrix.svg    | the test confusion matrix (best epoch's model) as a heatmap |
  * | predictions.png         | the first 40 test images with true and predicted labels, mistakes in red |
  * | report.html             | all of the above in one self-contained page |
  *
@@ -20,11 +21,11 @@ import { DataLoader } from '@dl/data';
 import type { Sequential } from '@dl/layers';
 import { History, confusionMatrix, confusionMatrixSVG, learningCurvesSVG, precisionRecallF1, predictionGridPNG } from '@dl/metrics';
 import { writeFileAtomic } from './atomic';
-import type { EpochRecord, RunSettings } from './checkpoint';
+import type { EpochRecord } from './checkpoint';
 import { matrixRows } from './commands/eval';
 import { countParameters } from './models';
 import { writeReport, type ClassScores, type ReportInput } from './report';
-import { asBatch, type ClassificationData, type Evaluation } from './training';
+import { asBatch, type ClassificationData, type Evaluation, type TrainSettings } from './training';
 
 export const METRICS_FILE = 'metrics.json';
 /** How many test images the prediction grid shows. */
@@ -34,15 +35,28 @@ export interface RunOutputsInput {
   out: string;
   report: boolean;
   commandLine: string;
-  settings: RunSettings;
+  settings: TrainSettings;
   data: ClassificationData;
+  /** The model as tested: the best epoch's weights. */
   model: Sequential;
   history: readonly EpochRecord[];
+  /** The epoch whose model was tested (the best by validation accuracy), its validation metrics and checkpoint. */
+  best: BestEpoch;
+  /** The test split's results of that model. */
   test: Evaluation;
+  /** The last epoch's checkpoint. */
   checkpoint: string;
   timings: { totalSeconds: number; dataSeconds: number; trainSeconds: number; evalSeconds: number };
   environment: { backend: string; version: string };
   now: () => number;
+}
+
+/** The epoch whose model `dl train` tests. */
+export interface BestEpoch {
+  epoch: number;
+  valLoss: number;
+  valAccuracy: number;
+  checkpoint: string;
 }
 
 /** The per-epoch records as a @dl/metrics History (names: trainLoss, trainAcc, valLoss, valAcc, lr, seconds). */
@@ -80,9 +94,19 @@ export async function writeRunOutputs(o: RunOutputsInput): Promise<[string, stri
     format: 'dl-run-metrics',
     version: 1,
     settings: o.settings,
-    data: { description: o.data.description, trainSamples: o.data.train.length, testSamples: o.data.test.length, inputShape: o.data.inputShape, classes: o.data.classes },
+    data: {
+      description: o.data.description,
+      trainSamples: o.data.train.length,
+      valSamples: o.data.val.length,
+      testSamples: o.data.test.length,
+      valSplit: o.settings.valSplit,
+      inputShape: o.data.inputShape,
+      classes: o.data.classes,
+    },
     model: { name: o.settings.model, parameters: countParameters(o.model) },
+    best: { epoch: o.best.epoch, valLoss: o.best.valLoss, valAccuracy: o.best.valAccuracy, valSamples: o.data.val.length, checkpoint: o.best.checkpoint },
     test: {
+      epoch: o.best.epoch,
       loss: o.test.loss,
       accuracy: o.test.accuracy,
       correct: o.test.correct,
@@ -126,12 +150,14 @@ export async function writeRunOutputs(o: RunOutputsInput): Promise<[string, stri
     settings: o.settings,
     dataDescription: o.data.description,
     trainSamples: o.data.train.length,
+    valSamples: o.data.val.length,
     testSamples: o.data.test.length,
     inputShape: o.data.inputShape,
     classes: o.data.classes,
     modelText: o.model.toString(),
     parameterCount: countParameters(o.model),
     history: o.history,
+    best: o.best,
     final: { loss: o.test.loss, accuracy: o.test.accuracy, correct: o.test.correct, samples: o.test.samples },
     perClass,
     macro: { precision: macro.precision, recall: macro.recall, f1: macro.f1 },
@@ -144,6 +170,7 @@ export async function writeRunOutputs(o: RunOutputsInput): Promise<[string, stri
     metricsJson,
     metricsFile: METRICS_FILE,
     checkpointFile: o.checkpoint,
+    bestCheckpointFile: o.best.checkpoint,
   };
   written.push(['report', writeReport(o.out, input)]);
   return written;

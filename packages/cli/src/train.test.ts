@@ -1,7 +1,7 @@
 /**
  * `dl train` end to end in this process, on a few hundred embedded MNIST digits: outputs,
- * checkpoints, interruption and resumption (bit-identical to an uninterrupted run), and the
- * errors of a wrong resume.
+ * checkpoints, the validation split and the best epoch, interruption and resumption
+ * (bit-identical to an uninterrupted run), and the errors of a wrong resume.
  *
  * Every test and hook that trains has an explicit timeout: a run takes seconds alone, but minutes
  * on a 2-core machine busy with other builds (jest's default of 5 s failed there).
@@ -9,8 +9,11 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { loadCheckpoint, type EpochRecord, type LoadedCheckpoint } from './checkpoint';
+import { loadData, loadSplit, splitValidation } from './datasets';
+import { buildModel } from './models';
 import { tempDir } from './testing/files';
 import { runCli } from './testing/run';
+import { evaluate } from './training';
 
 /** For a test or hook that trains (one or a few short runs). */
 const TRAIN_TIMEOUT = 180_000;
@@ -61,19 +64,22 @@ describe('a short training run', () => {
     const r = await runCli(small(dir, '--epochs', '2', '--no-report'));
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('dl train: mlp on MNIST (embedded digits): 300 training / 100 test samples, input [1, 28, 28], 10 classes');
+    expect(lines[0]).toBe('dl train: mlp on MNIST (embedded digits): 270 training / 30 validation / 100 test samples, input [1, 28, 28], 10 classes');
     expect(lines[1]).toMatch(/^ {2}238,510 parameters; adam lr 0\.001, batch 50, 2 epochs, seed 0; backend \w+; output /);
     expect(lines[2]).toMatch(/^epoch 1\/2 {2}train loss \d\.\d{4} acc \d+\.\d% {2}val loss \d\.\d{4} acc \d+\.\d% {2}6 batches [\d.]+ s {2}[\d,]+ samples\/s {2}ETA \d+:\d\d$/);
     expect(lines[3]).toMatch(/^epoch 2\/2 /);
-    expect(lines[4]).toMatch(/^test accuracy \d+\.\d\d% \(\d+\/100\), loss \d\.\d{4}; [\d.]+ s in all$/);
-    expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'history.csv', 'metrics.json']);
+    expect(lines[4]).toMatch(/^best epoch [12]\/2: validation accuracy \d+\.\d%, loss \d\.\d{4} \(30 samples\)$/);
+    expect(lines[5]).toMatch(/^test accuracy \d+\.\d\d% \(\d+\/100\), loss \d\.\d{4}; [\d.]+ s in all$/);
+    expect(lines[6]).toBe(`checkpoint: ${join(dir, 'checkpoint.safetensors')} (epoch 2, the last; --resume continues from it)`);
+    expect(lines[7]).toMatch(/^best checkpoint: .*best\.safetensors \(epoch [12], for dl eval and dl predict\)$/);
+    expect(readdirSync(dir).sort()).toEqual(['best.safetensors', 'checkpoint.safetensors', 'history.csv', 'metrics.json']);
     const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as { test: { accuracy: number; confusionMatrix: number[][] }; history: { rows: unknown[] } };
     expect(metrics.test.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(100);
     expect(metrics.history.rows).toHaveLength(2);
     expect(readFileSync(join(dir, 'history.csv'), 'utf8').split('\n')[0]).toBe('epoch,trainLoss,trainAcc,valLoss,valAcc,lr,seconds');
     const ck = loadCheckpoint(join(dir, 'checkpoint.safetensors'));
     expect(ck.state).toMatchObject({ epoch: 2, batch: 0, partial: null, inputShape: [1, 28, 28], lightOnDark: true });
-    expect(ck.state.settings).toMatchObject({ model: 'mlp', epochs: 2, batchSize: 50, lr: 0.001, seed: 0, trainSize: 300 });
+    expect(ck.state.settings).toMatchObject({ model: 'mlp', epochs: 2, batchSize: 50, lr: 0.001, seed: 0, trainSize: 300, valSplit: 0.1 });
     expect(Object.keys(ck.modelState).sort()).toEqual(['1.bias', '1.weight', '3.bias', '3.weight']);
     expect(ck.optimizerState.state[0].step).toBe(12);
   }, TRAIN_TIMEOUT);
@@ -90,6 +96,79 @@ describe('a short training run', () => {
     expect(h[2].trainLoss).toBeLessThan(h[0].trainLoss);
     expect(h[2].valAccuracy).toBeGreaterThan(0.5);
   });
+});
+
+describe('the validation split and the best epoch', () => {
+  test('validation (epoch lines, history, learning curves) is on samples held out of the training split, never on the test split', async () => {
+    const data = await loadData({ dataset: 'mnist', dataDir: null, download: false, trainSize: 300, testSize: 100, valSplit: 0.1, seed: 0 });
+    expect([data.train.length, data.val.length, data.test.length]).toEqual([270, 30, 100]);
+    const model = buildModel('mlp', { inputShape: [1, 28, 28], numClasses: 10 });
+    model.loadStateDict(reference.modelState);
+    const last = reference.state.history[2];
+    const val = evaluate(model, data.val, 500);
+    expect(val.accuracy).toBe(last.valAccuracy);
+    expect(val.loss).toBeCloseTo(last.valLoss, 6);
+    expect(evaluate(model, data.test, 500).loss).not.toBeCloseTo(last.valLoss, 3);
+  }, TRAIN_TIMEOUT);
+
+  test('the split is seeded and deterministic: disjoint, complete, in order; another seed draws another', async () => {
+    const { dataset } = await loadSplit({ dataset: 'mnist', dataDir: null, download: false, trainSize: 900, testSize: null }, 'train');
+    const indices = (ds: unknown): number[] => [...(ds as { indices: readonly number[] }).indices];
+    const a = splitValidation(dataset, 0.25, 7, 'x');
+    const b = splitValidation(dataset, 0.25, 7, 'x');
+    const c = splitValidation(dataset, 0.25, 8, 'x');
+    expect(indices(a.val)).toEqual(indices(b.val));
+    expect(indices(a.val)).not.toEqual(indices(c.val));
+    expect(a.val.length).toBe(225); // round(0.25 * 900)
+    const all = [...indices(a.train), ...indices(a.val)].sort((x, y) => x - y);
+    expect(all).toEqual(Array.from({ length: 900 }, (_, i) => i));
+    expect(indices(a.val)).toEqual([...indices(a.val)].sort((x, y) => x - y));
+    expect(() => splitValidation(dataset, 0.0001, 0, 'MNIST')).toThrow(/--val-split 0\.0001 of the 900 training samples of MNIST leaves no validation samples/);
+  }, TRAIN_TIMEOUT);
+
+  test('best.safetensors keeps the epoch of the best validation accuracy; its model is the one tested, also after a resume elsewhere', async () => {
+    const dir = tempDir();
+    // in this seeded run the validation accuracy peaks at epoch 3 of 4 (66.7%, 76.7%, 83.3%, 80.0%)
+    const r = await runCli(small(dir, '--epochs', '4', '--lr', '0.01', '--no-report'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('best epoch 3/4: validation accuracy 83.3%');
+    type Metrics = { best: { epoch: number; valAccuracy: number; checkpoint: string }; test: { epoch: number; loss: number; accuracy: number }; data: { valSamples: number } };
+    const m = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as Metrics;
+    expect(m.best).toMatchObject({ epoch: 3, checkpoint: join(dir, 'best.safetensors') });
+    expect(m.test.epoch).toBe(3);
+    expect(m.data.valSamples).toBe(30);
+    const best = loadCheckpoint(join(dir, 'best.safetensors'));
+    const last = loadCheckpoint(join(dir, 'checkpoint.safetensors'));
+    expect([best.state.epoch, last.state.epoch]).toEqual([3, 4]);
+    const data = await loadData({ dataset: 'mnist', dataDir: null, download: false, trainSize: 300, testSize: 100, valSplit: 0.1, seed: 0 });
+    const model = buildModel('mlp', { inputShape: [1, 28, 28], numClasses: 10 });
+    model.loadStateDict(best.modelState);
+    const tested = evaluate(model, data.test, 500);
+    expect(tested.accuracy).toBe(m.test.accuracy);
+    expect(tested.loss).toBeCloseTo(m.test.loss, 6);
+    model.loadStateDict(last.modelState);
+    expect(evaluate(model, data.test, 500).loss).not.toBeCloseTo(m.test.loss, 4);
+
+    // resumed with everything done, writing elsewhere: the best epoch's checkpoint is read from the first directory
+    const out = tempDir();
+    const again = await runCli(['train', '--resume', join(dir, 'checkpoint.safetensors'), '--out', out, '--no-report']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe('');
+    const m2 = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as Metrics;
+    expect(m2.best).toMatchObject({ epoch: 3, checkpoint: join(dir, 'best.safetensors') });
+    expect(m2.test.loss).toBe(m.test.loss);
+  }, TRAIN_TIMEOUT);
+
+  test('--val-split is checked: a fraction in (0, 1) that leaves both parts some samples', async () => {
+    for (const bad of ['0', '1', '1.5', '-0.1']) {
+      const r = await runCli(['train', '--val-split', bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--val-split expects a number > 0 and < 1, got '${bad}'`);
+    }
+    const tiny = await runCli(['train', '--train-size', '3', '--val-split', '0.1', '--out', tempDir()]);
+    expect(tiny.code).toBe(2);
+    expect(tiny.stderr).toMatch(/^dl train: --val-split 0\.1 of the 3 training samples of MNIST \(embedded digits\) leaves no validation samples; choose a fraction between 0\.33 and 0\.67, or a larger --train-size\n/);
+  }, TRAIN_TIMEOUT);
 });
 
 describe('resume', () => {
@@ -144,8 +223,11 @@ describe('resume', () => {
     const fewer = await runCli(['train', '--resume', path, '--epochs', '2']);
     expect(fewer.code).toBe(2);
     expect(fewer.stderr).toContain('the checkpoint has completed 3 epochs; --epochs 2 must be at least 3');
+    const val = await runCli(['train', '--resume', path, '--val-split', '0.2']);
+    expect(val.code).toBe(2);
+    expect(val.stderr).toContain('--val-split 0.1; --val-split 0.2 cannot change');
     // giving the same value again is fine
-    expect((await runCli(['train', '--resume', path, '--model', 'mlp', '--out', tempDir(), '--no-report'])).code).toBe(0);
+    expect((await runCli(['train', '--resume', path, '--model', 'mlp', '--val-split', '0.1', '--out', tempDir(), '--no-report'])).code).toBe(0);
   }, TRAIN_TIMEOUT);
 
   test('a missing, truncated or foreign file is a clear error, exit 1', async () => {

@@ -1,6 +1,7 @@
 /**
  * The training loop of `dl train`: minibatch training with validation after every epoch, a
- * checkpoint after every epoch, and a clean stop (with a checkpoint) when asked to.
+ * checkpoint after every epoch (and a copy of it as the best one when its validation is the best
+ * so far), and a clean stop (with a checkpoint) when asked to.
  *
  * One epoch, as in the course (`for images, labels in train_loader`):
  *
@@ -11,7 +12,12 @@
  *         loss.backward(); optimizer.step()
  *         lossSum += loss * B; correct += #(argmax(model(x)) == y)
  *     trainLoss = lossSum / N, trainAccuracy = correct / N
- *     model.eval(); validation loss and accuracy on the test split, without gradients
+ *     model.eval(); validation loss and accuracy on the validation set, without gradients
+ *
+ * The validation set is held out of the training split (`--val-split`, see datasets.ts); the
+ * test split is not looked at until training is over. The best epoch is the one with the highest
+ * validation accuracy (ties: the lower validation loss, then the earlier epoch); its checkpoint is
+ * also written as `best.safetensors`, and `dl train` reports the test metrics of that model.
  *
  * The shuffle of epoch e comes from `new Generator(epochSeed(seed, e))`, so a run resumed from a
  * checkpoint (even one saved in the middle of an epoch) sees the same batches as an uninterrupted
@@ -45,11 +51,22 @@ import { ProgressReporter, formatCount, formatDuration, formatPercent, type Outp
 /** A labelled image dataset: samples `[image [C, H, W] float32, label]`, batches `[x [B, C, H, W], y [B] int32]`. */
 export type ImageDataset = DatasetLike<[Tensor, number]>;
 
+/** The file the checkpoint of the best epoch (by validation) is copied to, next to {@link CHECKPOINT_FILE}. */
+export const BEST_CHECKPOINT_FILE = 'best.safetensors';
+
+/**
+ * The settings of a run: the checkpoint's {@link RunSettings} and the validation fraction, saved
+ * in the same JSON (checkpoints of dl 0.1, which validated on the test split, have no `valSplit`).
+ */
+export type TrainSettings = RunSettings & { valSplit: number };
+
 /** The data of a run, as {@link loadData} in datasets.ts gives it. */
 export interface ClassificationData {
   /** e.g. "MNIST (embedded digits)". */
   description: string;
+  /** The training samples (without the validation ones), the validation samples, the test split. */
   train: ImageDataset;
+  val: ImageDataset;
   test: ImageDataset;
   classes: string[];
   inputShape: [number, number, number];
@@ -75,10 +92,10 @@ export interface RunProgress {
 export interface TrainLoopOptions {
   model: Sequential;
   optimizer: Optimizer;
-  settings: RunSettings;
+  settings: TrainSettings;
   data: ClassificationData;
   progress: RunProgress;
-  /** Output directory (must exist): the checkpoint goes to `<out>/checkpoint.safetensors`. */
+  /** Output directory (must exist): the checkpoint goes to `<out>/checkpoint.safetensors`, the best one to `<out>/best.safetensors`. */
   out: string;
   stdout: OutputStream;
   stderr: OutputStream;
@@ -93,6 +110,8 @@ export interface TrainLoopResult {
   status: 'done' | 'interrupted';
   /** The checkpoint written last (null if none was written in this session). */
   checkpoint: string | null;
+  /** The best checkpoint written in this session (null if no epoch of this session beat the earlier ones). */
+  best: string | null;
   progress: RunProgress;
 }
 
@@ -186,8 +205,10 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   const reporter = new ProgressReporter(o.stderr, o.logEvery ?? 0, now);
   const progress: RunProgress = { ...o.progress, history: [...o.progress.history] };
   const checkpointPath = join(o.out, CHECKPOINT_FILE);
+  const bestPath = join(o.out, BEST_CHECKPOINT_FILE);
   let written: string | null = null;
-  const save = (): void => {
+  let bestWritten: string | null = null;
+  const save = (): Uint8Array => {
     const bytes = serializeCheckpoint(model, optimizer, {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
@@ -205,6 +226,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     });
     saveCheckpoint(checkpointPath, bytes);
     written = checkpointPath;
+    return bytes;
   };
 
   while (progress.epoch < settings.epochs) {
@@ -261,13 +283,13 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
         progress.partial = { ...acc, seconds: acc.seconds + elapsed };
         progress.trainSeconds += elapsed;
         save();
-        return { status: 'interrupted', checkpoint: written, progress };
+        return { status: 'interrupted', checkpoint: written, best: bestWritten, progress };
       }
     }
     reporter.clear();
     const seconds = acc.seconds + (now() - t0) / 1000;
     progress.trainSeconds += (now() - t0) / 1000;
-    const val = evaluate(model, data.test, Math.max(settings.batchSize, 500), { now });
+    const val = evaluate(model, data.val, Math.max(settings.batchSize, 500), { now });
     const record: EpochRecord = {
       epoch,
       trainLoss: acc.lossSum / acc.samples,
@@ -283,12 +305,28 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     progress.epoch = epoch;
     progress.batch = 0;
     progress.partial = null;
-    save();
+    const bytes = save();
+    if (bestEpoch(progress.history)?.epoch === epoch) {
+      saveCheckpoint(bestPath, bytes);
+      bestWritten = bestPath;
+    }
     const perEpoch = progress.history.reduce((s, r) => s + r.seconds + r.valSeconds, 0) / progress.history.length;
     o.stdout.write(`${epochLine(record, settings.epochs, batches, perEpoch * (settings.epochs - epoch))}\n`);
-    if (stop.requested && progress.epoch < settings.epochs) return { status: 'interrupted', checkpoint: written, progress };
+    if (stop.requested && progress.epoch < settings.epochs) return { status: 'interrupted', checkpoint: written, best: bestWritten, progress };
   }
-  return { status: 'done', checkpoint: written, progress };
+  return { status: 'done', checkpoint: written, best: bestWritten, progress };
+}
+
+/**
+ * The best epoch of a history: the highest validation accuracy; ties go to the lower validation
+ * loss, then to the earlier epoch. Null for an empty history.
+ */
+export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | null {
+  let best: EpochRecord | null = null;
+  for (const r of history) {
+    if (best === null || r.valAccuracy > best.valAccuracy || (r.valAccuracy === best.valAccuracy && r.valLoss < best.valLoss)) best = r;
+  }
+  return best;
 }
 
 /** The summary line printed after each epoch. */

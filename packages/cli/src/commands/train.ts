@@ -1,30 +1,31 @@
 /**
- * `dl train`: load the data, build the model and optimizer (or restore them from `--resume`),
- * train with a checkpoint per epoch, then evaluate on the test split and write the outputs
- * (metrics.json, history.csv, the plots and report.html) into `--out`.
+ * `dl train`: load the data (holding out `--val-split` of the training samples for validation),
+ * build the model and optimizer (or restore them from `--resume`), train with a checkpoint per
+ * epoch (and `best.safetensors` for the epoch with the best validation accuracy), then evaluate
+ * the best epoch's model once on the test split and write the outputs (metrics.json,
+ * history.csv, the plots and report.html) into `--out`.
  *
  * ```ts
  * const code = await runTrain(parseArgs(['train', '--epochs', '2']) as TrainArgs, processContext(argv));
  * ```
  * Returns the exit status: 0 when done, 130 when stopped by Ctrl-C (a checkpoint was saved).
  */
-import { mkdirSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { manualSeed } from '@dl/tensor';
 import type { TrainArgs } from '../args';
-import { CHECKPOINT_FILE, loadCheckpoint, type LoadedCheckpoint, type RunSettings } from '../checkpoint';
+import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint, type RunSettings } from '../checkpoint';
 import { cliVersion, useBackend, type CliContext } from '../context';
 import { loadData } from '../datasets';
 import { CliError, EXIT_INTERRUPTED, UsageError } from '../errors';
 import { buildModel, countParameters } from '../models';
 import { makeOptimizer } from '../optimizers';
-import { prepareOutDir, type OutDir } from '../out-dir';
 import { formatCount, formatPercent } from '../progress';
 import { writeRunOutputs } from '../run-outputs';
-import { evaluate, trainLoop, type RunProgress } from '../training';
+import { BEST_CHECKPOINT_FILE, bestEpoch, evaluate, trainLoop, type RunProgress, type TrainSettings } from '../training';
 
 /** The settings of a new run, from the command line. */
-export function settingsFromArgs(a: TrainArgs): RunSettings {
+export function settingsFromArgs(a: TrainArgs): TrainSettings {
   return {
     model: a.model,
     dataset: a.dataset,
@@ -38,14 +39,15 @@ export function settingsFromArgs(a: TrainArgs): RunSettings {
     seed: a.seed,
     trainSize: a.trainSize,
     testSize: a.testSize,
+    valSplit: a.valSplit,
   };
 }
 
 /** Options that may differ from the checkpoint's when resuming (they do not change the results). */
 const RESUMABLE = new Set(['epochs', 'out', 'backend', 'log-every', 'report', 'data-dir', 'download', 'resume']);
 
-/** Maps an option name to its RunSettings field. */
-const FIELD: Record<string, keyof RunSettings> = {
+/** Maps an option name to its TrainSettings field. */
+const FIELD: Record<string, keyof TrainSettings> = {
   model: 'model',
   dataset: 'dataset',
   'batch-size': 'batchSize',
@@ -56,6 +58,7 @@ const FIELD: Record<string, keyof RunSettings> = {
   seed: 'seed',
   'train-size': 'trainSize',
   'test-size': 'testSize',
+  'val-split': 'valSplit',
 };
 
 /**
@@ -63,18 +66,27 @@ const FIELD: Record<string, keyof RunSettings> = {
  * the command line when given. Options that would change the results (model, optimizer, lr,
  * seed, ...) must not differ from the checkpoint's.
  *
- * @throws UsageError naming the option, the checkpoint's value and the way out.
+ * @throws UsageError naming the option, the checkpoint's value and the way out; CliError for a
+ *   checkpoint without a validation split (written by dl 0.1, which validated on the test split).
  */
-export function resumeSettings(saved: RunSettings, a: TrainArgs, completed: number): RunSettings {
+export function resumeSettings(saved: RunSettings, a: TrainArgs, completed: number): TrainSettings {
+  const valSplit = (saved as Partial<TrainSettings>).valSplit;
+  if (typeof valSplit !== 'number' || !(valSplit > 0 && valSplit < 1)) {
+    throw new CliError(
+      `dl train --resume ${a.resume ?? ''}: the checkpoint has no validation split (an earlier dl wrote it, validating on the test split), ` +
+        'so its run cannot go on the same way; start a new run (dl eval and dl predict still read it)',
+    );
+  }
+  const old: TrainSettings = { ...saved, valSplit };
   const given = new Set(a.given);
   const fresh = settingsFromArgs(a);
   for (const name of given) {
     if (RESUMABLE.has(name)) continue;
     const field = FIELD[name];
     if (field === undefined) continue;
-    if (fresh[field] !== saved[field]) {
+    if (fresh[field] !== old[field]) {
       throw new UsageError(
-        `dl train --resume: the checkpoint was trained with --${name} ${String(saved[field])}; --${name} ${String(fresh[field])} cannot change ` +
+        `dl train --resume: the checkpoint was trained with --${name} ${String(old[field])}; --${name} ${String(fresh[field])} cannot change ` +
           'in a resumed run (drop the option, or start a new run without --resume)',
         'train',
       );
@@ -84,7 +96,7 @@ export function resumeSettings(saved: RunSettings, a: TrainArgs, completed: numb
   if (epochs < completed) {
     throw new UsageError(`dl train --resume: the checkpoint has completed ${completed} epochs; --epochs ${epochs} must be at least ${completed}`, 'train');
   }
-  return { ...saved, epochs, dataDir: given.has('data-dir') ? a.dataDir : saved.dataDir };
+  return { ...old, epochs, dataDir: given.has('data-dir') ? a.dataDir : saved.dataDir };
 }
 
 function describeSettings(s: RunSettings): string {
@@ -93,19 +105,10 @@ function describeSettings(s: RunSettings): string {
 }
 
 export async function runTrain(a: TrainArgs, ctx: CliContext): Promise<number> {
-  const dirs: OutDir[] = []; // the output directory, locked for this run: released however the run ends
-  try {
-    return await train(a, ctx, dirs);
-  } finally {
-    for (const d of dirs) d.release();
-  }
-}
-
-async function train(a: TrainArgs, ctx: CliContext, dirs: OutDir[]): Promise<number> {
   const t0 = ctx.now();
   const backend = useBackend(a.backend);
   let resumed: LoadedCheckpoint | null = null;
-  let settings: RunSettings;
+  let settings: TrainSettings;
   let out = a.out;
   if (a.resume !== null) {
     resumed = loadCheckpoint(a.resume);
@@ -114,8 +117,6 @@ async function train(a: TrainArgs, ctx: CliContext, dirs: OutDir[]): Promise<num
   } else {
     settings = settingsFromArgs(a);
   }
-  // system paths refused, created level by level, writable, locked against a second run, stale temporary files removed
-  dirs.push(prepareOutDir(out, { stderr: ctx.stderr, commandLine: ctx.commandLine }));
   try {
     mkdirSync(out, { recursive: true });
   } catch (e) {
@@ -123,7 +124,16 @@ async function train(a: TrainArgs, ctx: CliContext, dirs: OutDir[]): Promise<num
   }
 
   const tData = ctx.now();
-  const data = await loadData({ dataset: settings.dataset, dataDir: settings.dataDir, download: a.download, trainSize: settings.trainSize, testSize: settings.testSize });
+  const data = await loadData({
+    dataset: settings.dataset,
+    dataDir: settings.dataDir,
+    download: a.download,
+    trainSize: settings.trainSize,
+    testSize: settings.testSize,
+    valSplit: settings.valSplit,
+    seed: settings.seed,
+    command: 'train',
+  });
   const dataSeconds = (ctx.now() - tData) / 1000;
 
   manualSeed(settings.seed);
@@ -150,7 +160,8 @@ async function train(a: TrainArgs, ctx: CliContext, dirs: OutDir[]): Promise<num
 
   const w = ctx.stdout;
   w.write(
-    `dl train: ${settings.model} on ${data.description}: ${formatCount(data.train.length)} training / ${formatCount(data.test.length)} test samples, ` +
+    `dl train: ${settings.model} on ${data.description}: ${formatCount(data.train.length)} training / ${formatCount(data.val.length)} validation / ` +
+      `${formatCount(data.test.length)} test samples, ` +
       `input [${data.inputShape.join(', ')}], ${data.classes.length} classes\n`,
   );
   w.write(`  ${formatCount(countParameters(model))} parameters; ${describeSettings(settings)}; backend ${backend}; output ${out}\n`);
@@ -185,6 +196,32 @@ async function train(a: TrainArgs, ctx: CliContext, dirs: OutDir[]): Promise<num
     return EXIT_INTERRUPTED;
   }
 
+  // the model of the best epoch (by validation) is the one tested, once
+  const history = result.progress.history;
+  const last = history[history.length - 1];
+  const best = bestEpoch(history) ?? last;
+  let bestPath = result.best ?? join(resumed !== null ? dirname(resumed.path) : out, BEST_CHECKPOINT_FILE);
+  let tested = best;
+  if (best.epoch !== last.epoch) {
+    let loaded: LoadedCheckpoint | null = null;
+    try {
+      loaded = loadCheckpoint(bestPath);
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      ctx.stderr.write(`dl train: warning: cannot read the best epoch's checkpoint: ${e.message}\n`);
+    }
+    if (loaded !== null && loaded.state.epoch === best.epoch) model.loadStateDict(loaded.modelState);
+    else {
+      if (loaded !== null) ctx.stderr.write(`dl train: warning: ${bestPath} holds epoch ${loaded.state.epoch}, not the best epoch ${best.epoch}\n`);
+      ctx.stderr.write(`dl train: warning: testing the last epoch's weights (epoch ${last.epoch}) instead of the best epoch's (${best.epoch})\n`);
+      tested = last;
+      bestPath = checkpoint;
+    }
+  } else if (result.best === null && !existsSync(bestPath)) {
+    // the best epoch is the last one, saved in an earlier session whose best.safetensors is gone: copy the checkpoint
+    bestPath = join(out, BEST_CHECKPOINT_FILE);
+    saveCheckpoint(bestPath, readFileSync(checkpoint));
+  }
   const test = evaluate(model, data.test, 500, { now: ctx.now });
   const written = await writeRunOutputs({
     out,
@@ -193,23 +230,29 @@ async function train(a: TrainArgs, ctx: CliContext, dirs: OutDir[]): Promise<num
     settings,
     data,
     model,
-    history: result.progress.history,
+    history,
+    best: { epoch: tested.epoch, valLoss: tested.valLoss, valAccuracy: tested.valAccuracy, checkpoint: bestPath },
     test,
     checkpoint,
     timings: {
       totalSeconds: (ctx.now() - t0) / 1000,
       dataSeconds,
       trainSeconds: result.progress.trainSeconds,
-      evalSeconds: result.progress.history.reduce((s, r) => s + r.valSeconds, 0) + test.seconds,
+      evalSeconds: history.reduce((s, r) => s + r.valSeconds, 0) + test.seconds,
     },
     environment: { backend, version: cliVersion() },
     now: ctx.now,
   });
   w.write(
+    `best epoch ${tested.epoch}/${settings.epochs}: validation accuracy ${formatPercent(tested.valAccuracy)}, loss ${tested.valLoss.toFixed(4)} ` +
+      `(${formatCount(data.val.length)} samples)\n`,
+  );
+  w.write(
     `test accuracy ${formatPercent(test.accuracy, 2)} (${formatCount(test.correct)}/${formatCount(test.samples)}), loss ${test.loss.toFixed(4)}; ` +
       `${((ctx.now() - t0) / 1000).toFixed(1)} s in all\n`,
   );
-  w.write(`checkpoint: ${checkpoint}\n`);
+  w.write(`checkpoint: ${checkpoint} (epoch ${last.epoch}, the last; --resume continues from it)\n`);
+  w.write(`best checkpoint: ${bestPath} (epoch ${tested.epoch}, for dl eval and dl predict)\n`);
   for (const [what, path] of written) w.write(`${what}: ${path}\n`);
   return 0;
 }
