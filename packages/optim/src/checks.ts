@@ -2,7 +2,7 @@
  * Argument checks shared by the optimizers and schedulers: each throws a ValueError that names the
  * optimizer (or scheduler), the option, the bad value and the range it must be in.
  */
-import { ValueError } from '@dl/tensor';
+import { ValueError, checkOptions } from '@dl/tensor';
 import { describe } from './optimizer';
 
 export interface RangeOptions {
@@ -64,17 +64,10 @@ export function checkChoice<T extends string>(where: string, name: string, value
   return value as T;
 }
 
-/** Rejects option keys the function does not know (typos, PyTorch's snake_case spellings). */
+/**
+ * Rejects option keys the function does not know (typos, PyTorch's snake_case spellings): @dl/tensor's
+ * checkOptions, shared by every package.
+ */
 export function checkKeys(where: string, options: object, known: readonly string[]): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ValueError(`${where}: options must be an object such as { ${known[0]}: ... }, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const norm = (s: string) => s.replace(/_/g, '').toLowerCase();
-    const hint = known.find((k) => norm(k) === norm(key));
-    throw new ValueError(
-      `${where}: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; the options are ${known.join(', ')}`,
-    );
-  }
+  checkOptions(where, options, known);
 }

@@ -385,6 +385,15 @@ describe('bad input', () => {
     );
   });
 
+  it('unknown options, with a hint for typos (the shared @dl/tensor checkOptions)', () => {
+    expect(() => new SGD([p()], { lr: 0.1, momentun: 0.9 } as object)).toThrow(
+      "SGD: unknown option 'momentun' (did you mean 'momentum'?); the options are lr, momentum, dampening, weightDecay, nesterov, maximize",
+    );
+    expect(() => new SGD([{ params: [p()], nesterv: true } as { params: Parameter[] }], { lr: 0.1 })).toThrow(
+      /SGD: parameter group 0: unknown option 'nesterv' \(did you mean 'nesterov'\?\); SGD's options are/,
+    );
+  });
+
   it('a parameter that does not require grad', () => {
     const frozen = new Parameter(zeros([2]), { requiresGrad: false });
     expect(() => new Adam([p(), frozen])).toThrow(

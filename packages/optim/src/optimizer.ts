@@ -24,7 +24,7 @@
  * (no temporaries): a step of Adam over a quarter million float32 weights is one pass.
  */
 import { Variable, noGrad, enableGrad } from '@dl/autograd';
-import { Tensor, ShapeError, ValueError, fmtShape, zerosLike } from '@dl/tensor';
+import { Tensor, ShapeError, ValueError, fmtShape, suggestKey, zerosLike } from '@dl/tensor';
 
 /** The storage of a float parameter, of its gradient and of the optimizer's buffers for it. */
 export type FloatArray = Float32Array | Float64Array;
@@ -535,9 +535,8 @@ export function describe(v: unknown): string {
   return typeof v;
 }
 
-/** ` (did you mean 'weightDecay'?)` for snake_case or mis-cased spellings of a known key. */
+/** ` (did you mean 'weightDecay'?)` for a snake_case, mis-cased or misspelt known key (@dl/tensor's suggestKey). */
 function suggest(key: string, known: Set<string>): string {
-  const norm = (s: string) => s.replace(/_/g, '').toLowerCase();
-  for (const k of known) if (norm(k) === norm(key)) return ` (did you mean '${k}'?)`;
-  return '';
+  const hint = suggestKey(key, [...known]);
+  return hint === null ? '' : ` (did you mean '${hint}'?)`;
 }
