@@ -12,17 +12,17 @@
  * 4. then, with a {@link FitOptions} (`fit`, for gray models), the picture is made the way the
  *    dataset's images were made (LeCun et al. for MNIST):
  *    a. levels: the ground's level (the median of the border ring, plus three robust standard
- *       deviations of it, so that paper noise counts as ground) becomes 0 and the brightest pixel
- *       1;
+ *       deviations of it, so that paper noise counts as ground) becomes 0, white stays 1;
  *    b. crop to the bounding box of the ink (every pixel above the ground);
  *    c. scale so that the larger side is `fit.box` pixels (MNIST: 20), keeping the aspect ratio,
- *       anti-aliased (area averaging when shrinking, bilinear when enlarging), and stretch again
- *       so the brightest pixel is 1;
+ *       anti-aliased (area averaging when shrinking, bilinear when enlarging); a faint result
+ *       (brightest pixel below 0.98: gray ink, thin strokes) is stretched so that its brightest
+ *       pixel is 1, as in MNIST, where every digit has pixels of 254 or 255;
  *    d. place it in the H x W field (28 x 28) so that its centre of mass lands at the centre
  *       (`centre: 'mass'`, MNIST), or its box in the middle (`centre: 'box'`, Fashion-MNIST), by
  *       whole pixels, kept inside the field.
  *    An image that is already MNIST-like (28 x 28, light digit on black, 20-pixel box, centred by
- *    its mass) comes out nearly unchanged (values divided by its brightest one).
+ *    its mass) comes out unchanged (every MNIST test digit does).
  * 4'. without `fit` (colour models, `--preprocess resize`): pad to a square with the mean colour
  *    of the border, so that the picture keeps its aspect, and resample to H x W by area averaging
  *    (each output pixel is the overlap-weighted mean of the input area it covers).
@@ -212,7 +212,7 @@ function median(values: number[]): number {
  */
 export function fitPlane(plane: Float32Array, w: number, h: number, ow: number, oh: number, fit: FitOptions): Float32Array {
   const out = new Float32Array(ow * oh);
-  // a. levels: the ground (border ring: median + 3 robust standard deviations) to 0, the peak to 1
+  // a. levels: the ground (border ring: median + 3 robust standard deviations) to 0, white stays 1
   const ring: number[] = [];
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) if (y === 0 || y === h - 1 || x === 0 || x === w - 1) ring.push(plane[y * w + x]);
@@ -241,11 +241,11 @@ export function fitPlane(plane: Float32Array, w: number, h: number, ow: number, 
   const cw = x1 - x0 + 1;
   const ch = y1 - y0 + 1;
   const crop = new Float32Array(cw * ch);
-  const range = peak - ground;
+  const range = 1 - ground;
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) crop[y * cw + x] = Math.max(0, (plane[(y + y0) * w + x + x0] - ground) / range);
   }
-  // c. the larger side to fit.box (at most the field), anti-aliased, then the peak to 1 again
+  // c. the larger side to fit.box (at most the field), anti-aliased; a faint result stretched to a peak of 1
   const box = Math.max(1, Math.min(fit.box, ow, oh));
   const s = box / Math.max(cw, ch);
   const nw = Math.min(ow, Math.max(1, Math.round(cw * s)));
@@ -253,7 +253,7 @@ export function fitPlane(plane: Float32Array, w: number, h: number, ow: number, 
   const scaled = s <= 1 ? resizeArea(crop, cw, ch, nw, nh) : resizeBilinear(crop, cw, ch, nw, nh);
   let top = 0;
   for (const v of scaled) if (v > top) top = v;
-  if (top > 0) for (let i = 0; i < scaled.length; i++) scaled[i] = Math.min(1, scaled[i] / top);
+  if (top > 0 && top < 0.98) for (let i = 0; i < scaled.length; i++) scaled[i] = Math.min(1, scaled[i] / top);
   // d. placement: by the centre of mass (index coordinates, as MNIST: its digits have it at 14, 14 in 28 x 28) or the box
   let ox: number;
   let oy: number;
