@@ -20,7 +20,7 @@
  *
  * Differences from PyTorch: no worker processes (`numWorkers`), no pinned memory; labels are int32.
  */
-import { Generator, ValueError } from '@dl/tensor';
+import { Generator, ValueError, checkOptions } from '@dl/tensor';
 import { defaultCollate, type Collated } from './collate';
 import type { DatasetLike } from './dataset';
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from './samplers';
@@ -43,6 +43,8 @@ export interface DataLoaderOptions<T, B> {
   batchSampler?: Sampler<readonly number[]>;
 }
 
+const DATALOADER_OPTIONS: readonly string[] = ['batchSize', 'shuffle', 'generator', 'dropLast', 'collate', 'sampler', 'batchSampler'];
+
 export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   readonly dataset: DatasetLike<T>;
   /** Samples per batch, or null when a `batchSampler` decides. */
@@ -55,6 +57,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length)) {
       throw new ValueError('DataLoader: dataset must have an integer `length` and a `get(index)` method (a Dataset)');
     }
+    checkOptions('DataLoader', options, DATALOADER_OPTIONS);
     this.dataset = dataset;
     this.collate = options.collate ?? null;
     this.dropLast = options.dropLast ?? false;

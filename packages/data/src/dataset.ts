@@ -8,7 +8,7 @@
  * const [xi, yi] = train.get(0);                    // [784], [] (views of x and y)
  * ```
  */
-import { Generator, IndexError, allocStorage, ShapeError, Tensor, ValueError, defaultGenerator, fmtShape, randperm } from '@dl/tensor';
+import { Generator, IndexError, allocStorage, ShapeError, Tensor, ValueError, checkOptions, defaultGenerator, fmtShape, randperm } from '@dl/tensor';
 import type { Collated } from './collate';
 
 /**
@@ -205,6 +205,7 @@ export function randomSplit<T>(
   lengths: readonly number[],
   options: RandomSplitOptions = {},
 ): Subset<T>[] {
+  checkOptions('randomSplit', options, ['generator']);
   const n = dataset.length;
   if (lengths.length === 0) throw new ValueError('randomSplit: lengths is empty; give counts or fractions, e.g. [0.8, 0.2]');
   let counts: number[];

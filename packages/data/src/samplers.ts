@@ -10,7 +10,7 @@
  * for (const indices of batches) { ... } // number[] of length 32
  * ```
  */
-import { Generator, ValueError, defaultGenerator, randperm } from '@dl/tensor';
+import { Generator, ValueError, checkOptions, defaultGenerator, optionKeys, randperm } from '@dl/tensor';
 
 /** An iterable of indices (or of index lists, for batch samplers) that knows its length. */
 export interface Sampler<I> extends Iterable<I> {
@@ -50,6 +50,8 @@ export interface RandomSamplerOptions {
   numSamples?: number;
 }
 
+const RANDOM_SAMPLER_OPTIONS = optionKeys<RandomSamplerOptions>({ generator: true, replacement: true, numSamples: true });
+
 /**
  * A random order of `0..n-1`, new each epoch. Without replacement the epoch is a permutation
  * (`randperm(n, { generator })`; for `numSamples > n`, several permutations one after the other,
@@ -62,6 +64,7 @@ export class RandomSampler implements Sampler<number> {
   private readonly generator: Generator | undefined;
 
   constructor(dataSource: SizedLike, options: RandomSamplerOptions = {}) {
+    checkOptions('RandomSampler', options, RANDOM_SAMPLER_OPTIONS);
     this.size = sizeOf('RandomSampler', dataSource);
     this.replacement = options.replacement ?? false;
     this.generator = options.generator;
@@ -98,6 +101,7 @@ export class SubsetRandomSampler implements Sampler<number> {
   private readonly generator: Generator | undefined;
 
   constructor(indices: readonly number[], options: { generator?: Generator } = {}) {
+    checkOptions('SubsetRandomSampler', options, ['generator']);
     indices.forEach((i, k) => {
       if (!Number.isInteger(i) || i < 0) throw new ValueError(`SubsetRandomSampler: indices[${k}] = ${i} is not a non-negative integer`);
     });
@@ -125,6 +129,7 @@ export class BatchSampler implements Sampler<number[]> {
   readonly dropLast: boolean;
 
   constructor(sampler: Sampler<number>, batchSize: number, options: { dropLast?: boolean } = {}) {
+    checkOptions('BatchSampler', options, ['dropLast']);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new ValueError(`BatchSampler: batchSize must be a positive integer, got ${batchSize}`);
     }

@@ -19,13 +19,13 @@
  * `cifar-10-binary.tar.gz` from the site above (the messages say so).
  */
 import * as path from 'path';
-import { ValueError } from '@dl/tensor';
+import { ValueError, checkOptions } from '@dl/tensor';
 import { DataFormatError, DatasetNotFoundError } from '../errors';
 import { parseCifarBinary } from '../formats/cifar';
 import { maybeGunzip, readBytes } from '../formats/gzip';
 import { readTar } from '../formats/tar';
 import { isDir, isFile } from './files';
-import { InMemoryImageDataset, type ImageDatasetOptions } from './in-memory';
+import { IMAGE_DATASET_OPTIONS, InMemoryImageDataset, type ImageDatasetOptions } from './in-memory';
 
 /** Options of CIFAR10. */
 export interface CIFAROptions extends ImageDatasetOptions {
@@ -211,6 +211,7 @@ export class CIFAR10 extends InMemoryImageDataset {
   readonly root: string;
 
   constructor(options: CIFAROptions) {
+    checkOptions('CIFAR10', options, [...IMAGE_DATASET_OPTIONS, 'root', 'train']);
     const d = loadCifar(CIFAR10_SPEC, options, 0);
     super(d.images, d.targets, [3, 32, 32], d.classes, { ...options, name: 'CIFAR10' });
     this.train = options.train ?? true;
@@ -225,6 +226,7 @@ export class CIFAR100 extends InMemoryImageDataset {
   readonly labelType: 'fine' | 'coarse';
 
   constructor(options: CIFAR100Options) {
+    checkOptions('CIFAR100', options, [...IMAGE_DATASET_OPTIONS, 'root', 'train', 'labelType']);
     const labelType = options?.labelType ?? 'fine';
     if (labelType !== 'fine' && labelType !== 'coarse') throw new ValueError(`CIFAR100: labelType must be 'fine' or 'coarse', got ${JSON.stringify(labelType)}`);
     const d = loadCifar(CIFAR100_SPEC, options, labelType === 'fine' ? 1 : 0);

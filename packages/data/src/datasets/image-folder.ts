@@ -25,14 +25,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Tensor, ValueError } from '@dl/tensor';
+import { Tensor, ValueError, checkOptions } from '@dl/tensor';
 import { Dataset, normalizeIndex } from '../dataset';
 import { DatasetNotFoundError } from '../errors';
 import { DEFAULT_MAX_PIXELS, readImage } from '../formats/image';
 import { toTensor } from '../transforms/basic';
 import type { Transform } from '../transforms/image';
 import { isDir } from './files';
-import type { ImageDatasetOptions } from './in-memory';
+import { IMAGE_DATASET_OPTIONS, type ImageDatasetOptions } from './in-memory';
 
 /** Options of ImageFolder. */
 export interface ImageFolderOptions extends ImageDatasetOptions {
@@ -82,6 +82,7 @@ export class ImageFolder extends Dataset<[Tensor, number]> {
 
   constructor(root: string, options: ImageFolderOptions = {}) {
     super();
+    checkOptions('ImageFolder', options, [...IMAGE_DATASET_OPTIONS, 'extensions', 'channels', 'maxPixels']);
     if (typeof root !== 'string' || root === '') throw new ValueError('ImageFolder: root must be a directory path');
     if (!isDir(root)) {
       throw new DatasetNotFoundError(root, `ImageFolder: ${root} is not a directory; expected ${path.join(root, '<class name>', '<image>.png')}`);

@@ -15,7 +15,7 @@
  * only the bytes: then each sample's bytes are block-copied and the batch is divided by 255 with
  * one tensor op. Both give the same values.
  */
-import { IndexError, ShapeError, Tensor, ValueError, fmtShape } from '@dl/tensor';
+import { IndexError, ShapeError, Tensor, ValueError, checkOptions, fmtShape, optionKeys } from '@dl/tensor';
 import { Dataset, normalizeIndex } from '../dataset';
 import type { Transform } from '../transforms/image';
 
@@ -37,6 +37,9 @@ export interface ImageDatasetOptions {
   /** Applied to each label by `get`. */
   targetTransform?: (target: number) => number;
 }
+
+/** The keys of ImageDatasetOptions, for the subclasses' checks. */
+export const IMAGE_DATASET_OPTIONS = optionKeys<ImageDatasetOptions>({ floatCache: true, transform: true, targetTransform: true });
 
 export class InMemoryImageDataset extends Dataset<[Tensor, number]> {
   /** All images, `length * C * H * W` bytes, `[N, C, H, W]` order. */
@@ -62,6 +65,8 @@ export class InMemoryImageDataset extends Dataset<[Tensor, number]> {
     options: ImageDatasetOptions & { name?: string } = {},
   ) {
     super();
+    // subclasses check their own (larger) option sets and pass them on
+    if (new.target === InMemoryImageDataset) checkOptions('InMemoryImageDataset', options, [...IMAGE_DATASET_OPTIONS, 'name']);
     const name = options.name ?? 'InMemoryImageDataset';
     const [c, h, w] = imageShape;
     if (![c, h, w].every((d) => Number.isInteger(d) && d > 0)) {

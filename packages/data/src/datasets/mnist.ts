@@ -25,13 +25,13 @@
  * recompressed its copies, so they are not checked for files found locally).
  */
 import * as path from 'path';
-import { ValueError } from '@dl/tensor';
+import { ValueError, checkOptions } from '@dl/tensor';
 import { DatasetNotFoundError, DataFormatError } from '../errors';
 import { readIdxFile } from '../formats/idx';
 import { downloadFiles, type RemoteFile } from './download';
 import { embeddedMnist } from './embedded-mnist';
 import { findFile } from './files';
-import { InMemoryImageDataset, type ImageDatasetOptions } from './in-memory';
+import { IMAGE_DATASET_OPTIONS, InMemoryImageDataset, type ImageDatasetOptions } from './in-memory';
 
 /** What distinguishes MNIST-like datasets: names, classes, files, checksums, mirrors. */
 export interface IdxDatasetSpec {
@@ -167,6 +167,7 @@ export class MNIST extends InMemoryImageDataset {
 
   constructor(options: MNISTOptions = {}) {
     const spec = new.target.spec;
+    checkOptions(spec.name, options, [...IMAGE_DATASET_OPTIONS, 'root', 'train']);
     const train = options.train ?? true;
     const root = options.root ?? spec.defaultRoot;
     let data: { images: Uint8Array; targets: Int32Array; shape: [number, number, number] };
@@ -187,6 +188,7 @@ export class MNIST extends InMemoryImageDataset {
    */
   static async load<T extends MNIST>(this: { new (options?: MNISTOptions): T; readonly spec: IdxDatasetSpec }, options: MNISTLoadOptions = {}): Promise<T> {
     const spec = this.spec;
+    checkOptions(`${spec.name}.load`, options, [...IMAGE_DATASET_OPTIONS, 'root', 'train', 'download', 'mirrors', 'timeoutMs', 'log']);
     const { download, mirrors, timeoutMs, log, ...rest } = options;
     if (download) {
       const root = options.root;

@@ -11,6 +11,7 @@
  * ```
  */
 import * as zlib from 'zlib';
+import { checkOptions } from '@dl/tensor';
 import { DataFormatError } from '../errors';
 import { MAX_GUNZIP_BYTES, isGzip, readBytes, readHead } from './gzip';
 
@@ -127,6 +128,7 @@ const gunzipSyncInflate: Inflate = (gz, { maxOutputLength, partial }) => {
  * Throws DataFormatError naming `file` as {@link parseIdx} does.
  */
 export function readIdxFile(file: string, ndim: number, what: string, opts: ReadIdxOptions = {}): IdxArray {
+  checkOptions('readIdxFile', opts, ['inflate']);
   const inflate = opts.inflate ?? gunzipSyncInflate;
   const need = 4 + 4 * ndim;
   const { head: first, size } = readHead(file, Math.max(need, 2));

@@ -16,6 +16,7 @@
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import * as zlib from 'zlib';
+import { checkOptions } from '@dl/tensor';
 import { DataFormatError } from '../errors';
 import type { RawImage } from '../transforms/image';
 import { readBytes } from './gzip';
@@ -49,6 +50,7 @@ export function imageFormat(bytes: Uint8Array): 'png' | 'jpeg' | null {
 
 /** Decodes PNG or JPEG bytes; `file` names the source in errors. */
 export function decodeImage(bytes: Uint8Array, file: string, options: DecodeImageOptions = {}): RawImage {
+  checkOptions('decodeImage', options, ['channels', 'maxPixels']);
   const { channels } = options;
   if (channels !== undefined && channels !== 1 && channels !== 3 && channels !== 4) {
     throw new DataFormatError(file, `channels must be 1, 3 or 4, got ${String(channels)}`);
@@ -70,6 +72,7 @@ export function decodeImage(bytes: Uint8Array, file: string, options: DecodeImag
 
 /** Reads and decodes an image file. */
 export function readImage(path: string, options: DecodeImageOptions = {}): RawImage {
+  checkOptions('readImage', options, ['channels', 'maxPixels']);
   return decodeImage(readBytes(path), path, options);
 }
 

@@ -6,7 +6,7 @@
  * t(rawImage); // float32 [1, 28, 28], (x / 255 - 0.1307) / 0.3081
  * ```
  */
-import { DTypeError, ShapeError, Tensor, ValueError, fmtShape, tensor } from '@dl/tensor';
+import { DTypeError, ShapeError, Tensor, ValueError, checkOptions, fmtShape, tensor } from '@dl/tensor';
 import { allocImage, readFlat, sizePair, toImageTensor, type Interpolation, type RawImage, type Transform } from './image';
 import { sampleAt } from './warp';
 
@@ -120,6 +120,7 @@ export interface ResizeOptions {
  * input `(x + 0.5) * W_in / W_out - 0.5`, clamped to the image.
  */
 export function resize(size: number | readonly [number, number], options: ResizeOptions = {}): Transform {
+  checkOptions('resize', options, ['interpolation']);
   const interpolation = options.interpolation ?? 'bilinear';
   sizePair('resize', size);
   return (x) => {

@@ -14,7 +14,7 @@
  * the strength. Simard et al. use sigma = 4, alpha = 34 on 28 x 28 digits (the defaults).
  * `alpha = 0` gives the input back unchanged.
  */
-import { ValueError } from '@dl/tensor';
+import { ValueError, checkOptions, optionKeys } from '@dl/tensor';
 import { allocImage, generatorOf, readFlat, toImageTensor, type Interpolation, type RandomOptions, type Transform } from './image';
 import { sampleAt } from './warp';
 
@@ -74,6 +74,7 @@ export function gaussianBlur2d(field: Float64Array, h: number, w: number, sigma:
 
 /** Random elastic distortion of a `[C, H, W]` or `[H, W]` image (see the algorithm above). */
 export function elasticDistortion(options: ElasticOptions = {}): Transform {
+  checkOptions('elasticDistortion', options, optionKeys<ElasticOptions>({ generator: true, alpha: true, sigma: true, interpolation: true, fill: true }));
   const alpha = options.alpha ?? 34;
   const sigma = options.sigma ?? 4;
   if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new ValueError(`elasticDistortion: alpha must be a non-negative number, got ${alpha}`);

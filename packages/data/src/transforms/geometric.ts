@@ -14,7 +14,7 @@
  * ]);
  * ```
  */
-import { ValueError } from '@dl/tensor';
+import { ValueError, checkOptions, optionKeys } from '@dl/tensor';
 import { cropImage } from './basic';
 import {
   allocImage,
@@ -58,6 +58,7 @@ export interface RandomCropOptions extends RandomOptions {
  * size this shifts the image by up to 4 pixels (the usual CIFAR/MNIST augmentation).
  */
 export function randomCrop(size: number | readonly [number, number], options: RandomCropOptions = {}): Transform {
+  checkOptions('randomCrop', options, optionKeys<RandomCropOptions>({ generator: true, padding: true, fill: true, padIfNeeded: true }));
   const [h, w] = sizePair('randomCrop', size);
   const [pl, pt, pr, pb] = paddingOf('randomCrop', options.padding ?? 0);
   const fill = options.fill ?? 0;
@@ -100,6 +101,7 @@ export function hflip(x: Tensor): Tensor {
 
 /** Mirrors the image left-right with probability `p` (default 0.5). */
 export function randomHorizontalFlip(p = 0.5, options: RandomOptions = {}): Transform {
+  checkOptions('randomHorizontalFlip', options, ['generator']);
   if (!(p >= 0 && p <= 1)) throw new ValueError(`randomHorizontalFlip: p must be a probability in [0, 1], got ${p}`);
   const g = generatorOf(options);
   return (x) => {
@@ -128,6 +130,8 @@ export interface WarpOptions {
   interpolation?: Interpolation;
 }
 
+const WARP_OPTIONS = optionKeys<WarpOptions>({ fill: true, interpolation: true });
+
 /**
  * Applies one affine map about the image centre `c`:
  *
@@ -136,6 +140,7 @@ export interface WarpOptions {
  * centre (nearest or bilinear), `fill` outside. angle 0, t 0, s 1, shear 0 is the identity.
  */
 export function affine(x: Tensor, params: AffineParams, options: WarpOptions = {}): Tensor {
+  checkOptions('affine', options, WARP_OPTIONS);
   const img = readFlat('affine', x);
   const { angle, translate, scale, shear } = params;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new ValueError(`affine: scale must be a positive number, got ${scale}`);
@@ -178,11 +183,13 @@ export interface RandomRotationOptions extends WarpOptions, RandomOptions {}
  * `randomRotation(0)` is the identity.
  */
 export function randomRotation(degrees: number | readonly [number, number], options: RandomRotationOptions = {}): Transform {
+  checkOptions('randomRotation', options, optionKeys<RandomRotationOptions>({ fill: true, interpolation: true, generator: true }));
+  const warp: WarpOptions = { fill: options.fill, interpolation: options.interpolation };
   const [lo, hi] = symmetricRange('randomRotation', 'degrees', degrees);
   const g = generatorOf(options);
   return (x) => {
     const angle = uniformIn(g, lo, hi);
-    return affine(x, { angle, translate: [0, 0], scale: 1, shear: [0, 0] }, options);
+    return affine(x, { angle, translate: [0, 0], scale: 1, shear: [0, 0] }, warp);
   };
 }
 
@@ -208,6 +215,12 @@ export interface RandomAffineOptions extends WarpOptions, RandomOptions {
  */
 export function randomAffine(options: RandomAffineOptions = {}): Transform {
   const op = 'randomAffine';
+  checkOptions(
+    op,
+    options,
+    optionKeys<RandomAffineOptions>({ degrees: true, translate: true, scale: true, shear: true, fill: true, interpolation: true, generator: true }),
+  );
+  const warp: WarpOptions = { fill: options.fill, interpolation: options.interpolation };
   const [dLo, dHi] = symmetricRange(op, 'degrees', options.degrees ?? 0);
   const tr = options.translate ?? [0, 0];
   if (tr.length !== 2 || !tr.every((f) => f >= 0 && f <= 1)) {
@@ -235,6 +248,6 @@ export function randomAffine(options: RandomAffineOptions = {}): Transform {
     const ty = Math.round(uniformIn(g, -maxDy, maxDy));
     const scale = uniformIn(g, sc[0], sc[1]);
     const shear: [number, number] = [uniformIn(g, shX[0], shX[1]), uniformIn(g, shY[0], shY[1])];
-    return affine(x, { angle, translate: [tx, ty], scale, shear }, options);
+    return affine(x, { angle, translate: [tx, ty], scale, shear }, warp);
   };
 }
