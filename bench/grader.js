@@ -5,7 +5,7 @@
  *
  *   node bench/grader.js [--assignments 01-perceptron,02-backprop] [--runs 3] [--batch 12] [--jobs 2]
  *
- * Each assignment is built once (not timed). `run` is timed as a whole process (node start,
+ * Each assignment is built and verified once, as `dl-grade build` does (not timed). `run` is timed as a whole process (node start,
  * compile of the submission, one confined process per task), median and range over --runs.
  * The batch holds --batch submissions, alternately the reference solution and the stub template,
  * graded from scratch. Targets (issue 11): run at most 10 s; batch with 2 jobs at least 12
@@ -27,7 +27,8 @@ for (const a of args) if (a.startsWith('--') && !known.has(a)) { console.error(`
 
 const root = path.resolve(__dirname, '..');
 const bin = path.join(root, 'grader', 'bin', 'dl-grade.js');
-const { writeBundles } = require(path.join(root, 'grader', 'dist', 'bundle.js'));
+const { writeBundles, verifyBundle } = require(path.join(root, 'grader', 'dist', 'bundle.js'));
+const { gradeSubmission } = require(path.join(root, 'grader', 'dist', 'grade.js'));
 const names = opt('assignments', '01-perceptron,02-backprop').split(',');
 const runs = Number(opt('runs', '3'));
 const batchN = Number(opt('batch', '12'));
@@ -44,11 +45,14 @@ function timed(argv) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+(async () => {
 console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0].model}), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 try {
   for (const name of names) {
     const out = path.join(work, name);
     const split = writeBundles(path.join(root, 'assignments', name), out);
+    // As `dl-grade build` does: verifying records the reference's answers in the bundle.
+    await verifyBundle(out, split, (b, d, record) => gradeSubmission(b, d, { recordReference: record }));
     const ref = path.join(work, `${name}-reference`);
     for (const [f, text] of split.reference) {
       fs.mkdirSync(path.dirname(path.join(ref, f)), { recursive: true });
@@ -70,3 +74,7 @@ try {
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

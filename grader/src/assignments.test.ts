@@ -23,7 +23,7 @@ describe.each(names)('%s', (name) => {
     const out = mkdtempSync(join(tmpdir(), `dl-grade-${name}-`));
     try {
       const split = writeBundles(join(ASSIGNMENTS, name), out);
-      const { reference, stub } = await verifyBundle(out, split, (b, d) => gradeSubmission(b, d));
+      const { reference, stub } = await verifyBundle(out, split, (b, d, record) => gradeSubmission(b, d, { recordReference: record }));
       expect(reference.score).toBe(reference.maxScore);
       for (const t of stub.tasks) expect({ task: t.id, score: t.score }).toEqual({ task: t.id, score: 0 });
       // The template a student gets runs its public tests and fails them (nothing is implemented yet).

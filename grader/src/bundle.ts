@@ -34,6 +34,8 @@ export interface Bundle {
   readonly cases: ReadonlyMap<string, readonly LoadedCase[]>;
   /** Compiled reference (.js next to each file's path); null in a public-tests-only bundle. */
   readonly referenceDir: string | null;
+  /** The reference's recorded answers (reference-answers.json), by task and request. */
+  readonly referenceAnswers: ReadonlyMap<string, string>;
 }
 
 export class BuildError extends Error {
@@ -174,8 +176,13 @@ export function loadBundle(dir: string): Bundle {
   if (!publicOnly) loaded.push(...loadSpecs(join(dir, 'tests', 'hidden'), 'hidden', trusted));
   const ids = spec.tasks.map((t) => t.id);
   const cases = organise(loaded, publicOnly ? ids.filter((id) => loaded.some((c) => c.task === id)) : ids);
-  return { dir, spec, taskFiles: manifest.taskFiles, cases, referenceDir: publicOnly ? null : join(dir, 'reference') };
+  const answersPath = join(dir, REFERENCE_ANSWERS);
+  const referenceAnswers = new Map<string, string>(existsSync(answersPath) ? Object.entries(JSON.parse(readFileSync(answersPath, 'utf8')) as Record<string, string>) : []);
+  return { dir, spec, taskFiles: manifest.taskFiles, cases, referenceDir: publicOnly ? null : join(dir, 'reference'), referenceAnswers };
 }
+
+/** Where the build records the reference's answers to the tests' requests. */
+export const REFERENCE_ANSWERS = 'reference-answers.json';
 
 export interface VerifyReport {
   readonly reference: GradeResult;
@@ -183,13 +190,21 @@ export interface VerifyReport {
 }
 
 /** Grades the reference and the stub template; throws BuildError unless full marks and zeros. */
-export async function verifyBundle(outDir: string, split: SourceSplit, grade: (b: Bundle, dir: string) => Promise<GradeResult>): Promise<VerifyReport> {
-  const bundle = loadBundle(join(outDir, 'autograder'));
+export async function verifyBundle(
+  outDir: string,
+  split: SourceSplit,
+  grade: (b: Bundle, dir: string, record?: Map<string, string>) => Promise<GradeResult>,
+): Promise<VerifyReport> {
+  const agDir = join(outDir, 'autograder');
   const refDir = mkdtempSync(join(tmpdir(), 'dl-grade-ref-'));
   try {
     writeTree(refDir, split.reference);
-    const reference = await grade(bundle, refDir);
-    const stub = await grade(bundle, join(outDir, 'student'));
+    rmSync(join(agDir, REFERENCE_ANSWERS), { force: true });
+    const record = new Map<string, string>();
+    const reference = await grade(loadBundle(agDir), refDir, record);
+    writeFileSync(join(agDir, REFERENCE_ANSWERS), `${JSON.stringify(Object.fromEntries(record))}\n`, { mode: 0o600 });
+    // The template is graded with the recorded answers, as every submission will be.
+    const stub = await grade(loadBundle(agDir), join(outDir, 'student'));
     const problems: string[] = [];
     for (const t of reference.tasks) {
       if (t.score < t.points - 1e-9) {

@@ -100,7 +100,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
   const split = writeBundles(resolve(a.positional[0]), out);
   console.log(`built ${split.spec.id}: ${join(out, 'student')} and ${join(out, 'autograder')}`);
   if (!a.flags.has('no-verify')) {
-    const report = await verifyBundle(out, split, (b, dir) => gradeSubmission(b, dir));
+    const report = await verifyBundle(out, split, (b, dir, record) => gradeSubmission(b, dir, { recordReference: record }));
     console.log(`verified: reference ${report.reference.score}/${report.reference.maxScore}, stubs ${report.stub.score}/${report.stub.maxScore} (${report.reference.executionTimeS.toFixed(1)} s to grade the reference)`);
   }
   if (target) for (const f of writeTargets(target, out, split.spec)) console.log(`wrote ${f}`);

@@ -14,8 +14,9 @@ import { runTask, type LoadedCase } from './runner';
 import { describeExit, prepareDir, probeIsolation, Sandboxed, type Isolation } from './sandbox';
 import { readSubmission } from './submission';
 import { text, type Text } from './text';
-import type { Value } from './values';
+import { decodeWire, encodeWire, type Value } from './values';
 import { MAX_MESSAGE_BYTES } from './protocol';
+import { transpile } from './tsload';
 import { environment } from './environment';
 
 /** The grader's own install: bare imports of student code resolve only from here. */
@@ -27,10 +28,13 @@ const COMPILE_SCRIPT = join(GRADER_ROOT, 'dist', 'compile-child.js');
 export interface GradeOptions {
   /** Distinguishes concurrent gradings in one grader process (each gets its own uid). */
   readonly slot?: number;
+  /** Collects the reference's answers (key: task and request) for the bundle's record. */
+  readonly recordReference?: Map<string, string>;
 }
 
-function uidFor(slot: number): number {
-  return 200000 + (process.pid % 10000) * 16 + (slot % 16);
+/** A uid of its own for each concurrent grading (slot) and role: task processes, type checker. */
+function uidFor(slot: number, role: 'task' | 'typecheck' = 'task'): number {
+  return 200000 + (process.pid % 10000) * 32 + (slot % 16) * 2 + (role === 'task' ? 0 : 1);
 }
 
 function childEnv(workDir: string, backend: string, threads: number): Record<string, string> {
@@ -47,14 +51,32 @@ function childEnv(workDir: string, backend: string, threads: number): Record<str
 
 interface Compiled {
   readonly js: ReadonlyMap<string, string>;
-  readonly diagnostics: readonly string[];
   /** Files with syntax errors, and the errors. */
   readonly syntax: ReadonlyMap<string, readonly string[]>;
-  readonly failure: Text | null;
 }
 
-async function compile(sources: ReadonlyMap<string, string>, iso: Isolation, uid: number): Promise<Compiled> {
-  if (sources.size === 0) return { js: new Map(), diagnostics: [], syntax: new Map(), failure: null };
+/** Transpiles each file (fast, no type information; syntax errors make a file unusable). */
+function transpileAll(sources: ReadonlyMap<string, string>): Compiled {
+  const js = new Map<string, string>();
+  const syntax = new Map<string, readonly string[]>();
+  for (const [f, src] of sources) {
+    try {
+      const t = transpile(src, f);
+      js.set(f, t.js);
+      if (t.errors.length) syntax.set(f, t.errors.slice(0, 5));
+    } catch (e) {
+      syntax.set(f, [`${f}: the TypeScript compiler gave up: ${(e as Error).message}`]);
+    }
+  }
+  return { js, syntax };
+}
+
+/**
+ * Type-checks the submission in a confined process (the compiler reads untrusted text). Runs
+ * while the tasks are graded; its diagnostics are feedback only.
+ */
+async function typeCheck(sources: ReadonlyMap<string, string>, iso: Isolation, uid: number): Promise<Text | null> {
+  if (sources.size === 0) return null;
   const dir = mkdtempSync(join(tmpdir(), 'dl-grade-compile-'));
   try {
     for (const [f, src] of sources) {
@@ -76,23 +98,24 @@ async function compile(sources: ReadonlyMap<string, string>, iso: Isolation, uid
       },
       iso,
     );
-    let answer: { files?: Record<string, string>; diagnostics?: string[]; syntax?: Record<string, string[]> } | null = null;
+    let diagnostics: string[] | null = null;
     box.onLine((line) => {
       try {
-        answer = JSON.parse(line);
+        const a = JSON.parse(line) as { diagnostics?: unknown };
+        if (Array.isArray(a.diagnostics)) diagnostics = a.diagnostics.map(String);
       } catch {
         /* ignored */
       }
     });
     const reason = await box.exited;
     await box.close();
-    const a = answer as { files?: Record<string, string>; diagnostics?: string[]; syntax?: Record<string, string[]> } | null;
-    if (!a || typeof a.files !== 'object' || a.files === null) {
-      const why = reason.kind === 'exit' ? box.output().stderr.slice(0, 500) : '';
-      return { js: new Map(), diagnostics: [], syntax: new Map(), failure: text(`compiling the submission failed: ${render(describeExit(reason))} ${why}`, `提出物のコンパイルに失敗しました: ${renderJa(describeExit(reason))} ${why}`) };
+    const d = diagnostics as string[] | null;
+    if (d === null) {
+      return text(`type checking did not finish (${render(describeExit(reason))}); the code was graded all the same`, `型チェックが完了しませんでした (${renderJa(describeExit(reason))})。採点はそのまま行いました`);
     }
-    const syntax = new Map(Object.entries(a.syntax ?? {}).map(([f, errs]) => [f, (Array.isArray(errs) ? errs : []).map(String)] as const));
-    return { js: new Map(Object.entries(a.files)), diagnostics: Array.isArray(a.diagnostics) ? a.diagnostics.map(String) : [], syntax, failure: null };
+    if (d.length === 0) return null;
+    const list = d.join('\n');
+    return text(`TypeScript reported problems (the code still ran where it could):\n${list}`, `TypeScript がエラーを報告しました (実行できる部分は実行しました):\n${list}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -105,16 +128,36 @@ function renderJa(t: Text): string {
   return typeof t === 'string' ? t : t.ja;
 }
 
-/** The reference solution, started only if a test asks it something. Trusted: not confined. */
+/**
+ * The reference solution. Answers come from the bundle's recorded answers (written when the
+ * build graded the reference: the same seeded requests come every time); a request not recorded
+ * starts the reference in a process of its own. Trusted: not confined.
+ */
 class LazyReference extends RequestStudent {
   private remote: RemoteStudent | null = null;
   private box: Sandboxed | null = null;
 
-  constructor(private readonly bundle: Bundle, private readonly modules: readonly string[], private readonly seed: number, private readonly iso: Isolation) {
+  constructor(
+    private readonly bundle: Bundle,
+    private readonly taskId: string,
+    private readonly modules: readonly string[],
+    private readonly seed: number,
+    private readonly iso: Isolation,
+    private readonly record: Map<string, string> | undefined,
+  ) {
     super();
   }
 
-  protected request(req: Request): Promise<Value> {
+  protected async request(req: Request): Promise<Value> {
+    const key = `${this.taskId}\n${encodeWire(req)}`;
+    const known = this.bundle.referenceAnswers.get(key);
+    if (known !== undefined) return decodeWire(known);
+    const answer = await this.ask(req);
+    this.record?.set(key, encodeWire(answer));
+    return answer;
+  }
+
+  private ask(req: Request): Promise<Value> {
     if (!this.remote) {
       const dir = this.bundle.referenceDir;
       if (dir === null) return Promise.reject(new Error('this bundle has public tests only; a test asked the reference solution'));
@@ -174,19 +217,16 @@ export async function gradeSubmission(bundle: Bundle, submissionDir: string, opt
   const spec = bundle.spec;
   const sub = readSubmission(submissionDir, spec.files, spec.submissionLimitKB);
   const notes: Text[] = [...sub.notes];
-  const compiled = await compile(sub.sources, iso, uid);
-  if (compiled.failure) notes.push(compiled.failure);
-  if (compiled.diagnostics.length) {
-    const list = compiled.diagnostics.join('\n');
-    notes.push(text(`TypeScript reported problems (the code still ran where it could):\n${list}`, `TypeScript がエラーを報告しました (実行できる部分は実行しました):\n${list}`));
-  }
+  const compiled = transpileAll(sub.sources);
+  // The type check runs beside the tasks (its own uid slot), and is waited for at the end.
+  const typeNotes = typeCheck(sub.sources, iso, uidFor(opts.slot ?? 0, 'typecheck'));
   const tasks: TaskResult[] = [];
   for (const task of spec.tasks) {
     const t0 = performance.now();
     const cases = bundle.cases.get(task.id) ?? [];
     const files = bundle.taskFiles[task.id] ?? spec.files;
     const limits = { timeS: task.timeLimitS, memoryMB: task.memoryMB };
-    const problem = files.map((f) => sub.problems.get(f) ?? syntaxProblem(f, compiled.syntax.get(f)) ?? (compiled.js.has(f) ? null : compiled.failure)).find((p) => p) ?? null;
+    const problem = files.map((f) => sub.problems.get(f) ?? syntaxProblem(f, compiled.syntax.get(f))).find((p) => p) ?? null;
     let caseResults: CaseResult[];
     const taskNotes: Text[] = [];
     let stdout = '';
@@ -220,7 +260,7 @@ export async function gradeSubmission(bundle: Bundle, submissionDir: string, opt
         },
         iso,
       );
-      const reference = new LazyReference(bundle, modules, task.seed, iso);
+      const reference = new LazyReference(bundle, task.id, modules, task.seed, iso, opts.recordReference);
       try {
         caseResults = await runTask(cases, { student: new RemoteStudent(box), reference, points: task.points, taskSeed: task.seed });
       } finally {
@@ -248,6 +288,8 @@ export async function gradeSubmission(bundle: Bundle, submissionDir: string, opt
       seed: task.seed,
     });
   }
+  const typeNote = await typeNotes;
+  if (typeNote) notes.push(typeNote);
   if (bundle.referenceDir === null) {
     notes.push(text('public tests only: the final grade also includes hidden tests', '公開テストのみの採点です: 最終的な成績には非公開テストも含まれます'));
   }
