@@ -7,11 +7,15 @@
  * Without a Chromium binary (DL_CHROMIUM, else /usr/bin/chromium) the browser test is skipped and
  * says so; `apt-get install chromium` provides it.
  */
-import { existsSync, readFileSync, readdirSync } from 'fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { pathToFileURL } from 'url';
 import { PNG } from 'pngjs';
 import { chromium, type Browser, type ElementHandle } from 'playwright-core';
+import { FashionMNIST } from '@dl/data';
+import { zeros } from '@dl/tensor';
+import { REPORT_WIDTH } from './report';
+import { predictionGrid } from './run-outputs';
 import { spawnDl } from './testing/child';
 import { tempDir } from './testing/files';
 
@@ -110,6 +114,38 @@ async function box(el: ElementHandle): Promise<{ width: number; height: number }
     const b = await box(img);
     expect(b.width).toBeGreaterThan(0);
     expect(b.height).toBeGreaterThan(0);
+  }, BROWSER_TIMEOUT);
+
+  test("the prediction grid is shown at its own size (not squeezed), also with Fashion-MNIST's long class names", async () => {
+    const sizes = async (p: typeof page): Promise<{ shown: number; natural: number }> => {
+      const img = await p.$('#predictions img');
+      if (img === null) throw new Error('no prediction grid image');
+      // (the callback runs in the page; the element is typed loosely here: this package has no DOM types)
+      return img.evaluate((e) => {
+        const el = e as unknown as { clientWidth: number; naturalWidth: number };
+        return { shown: el.clientWidth, natural: el.naturalWidth };
+      });
+    };
+    const mnist = await sizes(page);
+    expect(mnist.shown).toBe(mnist.natural);
+    // the same page with the grid of a Fashion-MNIST run: 40 images, labels such as 'pred: T-shirt/top'
+    const classes = [...FashionMNIST.spec.classes];
+    const n = 40;
+    const truth = Int32Array.from({ length: n }, (_, i) => i % 10);
+    const pred = Int32Array.from({ length: n }, (_, i) => (i * 3) % 10);
+    const png = predictionGrid(zeros([n, 1, 28, 28]), truth, pred, classes);
+    expect(PNG.sync.read(png).width).toBeLessThanOrEqual(REPORT_WIDTH);
+    const fashion = join(dir, 'fashion-report.html');
+    writeFileSync(fashion, readFileSync(report, 'utf8').replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/, `data:image/png;base64,${png.toString('base64')}`));
+    const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await other.goto(pathToFileURL(fashion).href, { waitUntil: 'load' });
+      const f = await sizes(other);
+      expect(f.natural).toBe(PNG.sync.read(png).width);
+      expect(f.shown).toBe(f.natural);
+    } finally {
+      await other.close();
+    }
   }, BROWSER_TIMEOUT);
 
   test('the page logged no errors and requested nothing but itself', () => {

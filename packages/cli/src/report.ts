@@ -28,6 +28,9 @@ import type { TrainSettings } from './training';
 
 export const REPORT_FILE = 'report.html';
 
+/** The width of the report's content in CSS pixels: the prediction grid is drawn to fit it, so that it is shown unscaled. */
+export const REPORT_WIDTH = 1100;
+
 export interface ClassScores {
   precision: number;
   recall: number;
@@ -111,7 +114,7 @@ function keyValues(rows: readonly [string, string][]): string {
 }
 
 const STYLE = `
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1b1f24; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: ${REPORT_WIDTH}px; padding: 0 1rem; color: #1b1f24; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
 .sub { color: #57606a; margin-top: 0; } code, pre { font: 13px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; border-radius: 6px; }

@@ -19,12 +19,13 @@ import { arch, cpus, platform } from 'os';
 import { join } from 'path';
 import { DataLoader } from '@dl/data';
 import type { Sequential } from '@dl/layers';
+import type { Tensor } from '@dl/tensor';
 import { History, confusionMatrix, confusionMatrixSVG, learningCurvesSVG, precisionRecallF1, predictionGridPNG } from '@dl/metrics';
 import { writeFileAtomic } from './atomic';
 import type { EpochRecord } from './checkpoint';
 import { matrixRows } from './commands/eval';
 import { countParameters } from './models';
-import { writeReport, type ClassScores, type ReportInput } from './report';
+import { REPORT_WIDTH, writeReport, type ClassScores, type ReportInput } from './report';
 import { asBatch, type ClassificationData, type Evaluation, type TrainSettings } from './training';
 
 export const METRICS_FILE = 'metrics.json';
@@ -49,6 +50,15 @@ export interface RunOutputsInput {
   timings: { totalSeconds: number; dataSeconds: number; trainSeconds: number; evalSeconds: number };
   environment: { backend: string; version: string };
   now: () => number;
+}
+
+/**
+ * The prediction grid of the report: test images 3x, labels in the 5x7 font at 2x, as many
+ * columns (up to 10) as fit the report's width, so that the page shows it unscaled and long class
+ * names (Fashion-MNIST's) stay apart and readable: MNIST gets 10 columns, Fashion-MNIST 5.
+ */
+export function predictionGrid(x: Tensor, targets: Int32Array, predictions: Int32Array, classNames: readonly string[]): Buffer {
+  return predictionGridPNG(x, targets, predictions, { classNames, cols: 10, maxWidth: REPORT_WIDTH, range: [0, 1], scale: 3, textScale: 2 });
 }
 
 /** The epoch whose model `dl train` tests. */
@@ -134,7 +144,7 @@ export async function writeRunOutputs(o: RunOutputsInput): Promise<[string, stri
   const confusionMatrixSvg = await confusionMatrixSVG(cm, { classNames: o.data.classes, idPrefix: 'cm-' });
   const n = Math.min(GRID_IMAGES, o.data.test.length);
   const [x] = asBatch(new DataLoader(o.data.test, { batchSize: n }).fetch(Array.from({ length: n }, (_, i) => i)), 'prediction grid');
-  const predictionGridPng = predictionGridPNG(x, targets.subarray(0, n), predictions.subarray(0, n), { classNames: o.data.classes, cols: 10, range: [0, 1], scale: 3, textScale: 2 });
+  const predictionGridPng = predictionGrid(x, targets.subarray(0, n), predictions.subarray(0, n), o.data.classes);
   for (const [what, file, content] of [
     ['learning curves', 'learning-curves.svg', learningCurvesSvg],
     ['confusion matrix', 'confusion-matrix.svg', confusionMatrixSvg],

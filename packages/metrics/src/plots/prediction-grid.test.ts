@@ -89,6 +89,51 @@ describe('predictionGridPNG', () => {
     }
   });
 
+  describe('long class names (Fashion-MNIST) at textScale 2', () => {
+    const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+    const n = 40;
+    const truth = Array.from({ length: n }, (_, i) => i % 10);
+    const pred = Array.from({ length: n }, (_, i) => (i * 7) % 10); // T-shirt/top next to other labels, right and wrong
+    const opts = { classNames: names, scale: 3, textScale: 2, range: [0, 1] as const };
+    // PNG encoding is slow under jest (pngjs's filter choice): seconds per grid, more on a busy machine
+    const TIMEOUT = 120_000;
+    let grid: PNG;
+    beforeAll(() => {
+      grid = PNG.sync.read(predictionGridPNG(zeros([n, 1, 28, 28]), truth, pred, { ...opts, maxWidth: 1100 }));
+    }, TIMEOUT);
+    // cell: 'pred: T-shirt/top' = (17 * 6 - 1) * 2 = 202 px; gap one character (12 px) -> 5 columns fit 1100 px
+    const cellW = 202;
+    const gap = 12;
+    const cellH = 3 * 28 + 4 + 3 + 32;
+
+    it('maxWidth lowers the columns until the grid fits (a page can show it unscaled)', () => {
+      expect(grid.width).toBe(5 * cellW + 4 * gap + 12);
+      expect(grid.width).toBeLessThanOrEqual(1100);
+      expect(grid.height).toBe(8 * cellH + 9 * 6);
+      const wide = PNG.sync.read(predictionGridPNG(zeros([10, 1, 28, 28]), truth.slice(0, 10), pred.slice(0, 10), opts));
+      expect(wide.width).toBe(10 * cellW + 9 * gap + 12); // without maxWidth: 10 columns
+      expect(PNG.sync.read(predictionGridPNG(zeros([2, 1, 28, 28]), [0, 1], [0, 1], { ...opts, maxWidth: 10 })).width).toBe(cellW + 12); // never below 1 column
+    }, TIMEOUT);
+
+    it('no label reaches into the gap between cells, and each line is centred under its image', () => {
+      for (let r = 0; r < 8; r++) {
+        const top = 6 + r * (cellH + 6) + 3 * 28 + 4 + 3;
+        for (let y = top; y < top + 32; y++) {
+          for (let c = 0; c < 4; c++) {
+            for (let x = 6 + c * (cellW + gap) + cellW; x < 6 + (c + 1) * (cellW + gap); x++) expect(pixel(grid, x, y)).toEqual(WHITE);
+          }
+        }
+      }
+      // cell 8 (second row, fourth column): 'true: Bag' = (9 * 6 - 1) * 2 = 106 px, centred in 202: starts 48 px in
+      const x0 = 6 + 3 * (cellW + gap);
+      const y0 = 6 + (cellH + 6) + 3 * 28 + 4 + 3;
+      const ink: number[] = [];
+      for (let y = y0; y < y0 + 16; y++) for (let x = x0; x < x0 + cellW; x++) if (pixel(grid, x, y)[0] !== 255) ink.push(x - x0);
+      expect(Math.min(...ink)).toBeGreaterThanOrEqual(48);
+      expect(Math.max(...ink)).toBeLessThan(48 + 106);
+    }, TIMEOUT);
+  });
+
   it('explains bad inputs', () => {
     expect(() => predictionGridPNG(zeros([4, 784]), [0, 1, 2, 3], [0, 1, 2, 3])).toThrow(
       /images must be \[N, H, W\] \(gray\) or \[N, C, H, W\] with C = 1 or 3 \(NCHW\), got shape \[4, 784\]; flat images must be reshaped first, e.g. images.reshape\(-1, 1, 28, 28\)/,

@@ -1,28 +1,36 @@
 /**
  * A PNG grid of images with their true and predicted labels: the picture the course asks students
  * to show. Each cell holds the image (scaled up by an integer factor, nearest neighbour) inside a
- * frame, green when the prediction is right and red when it is wrong, and two lines of text under
- * it, `true: <label>` (black) and `pred: <label>` (green or red), drawn with a built-in 5x7 font.
- * Encoded with pngjs.
+ * frame, green when the prediction is right and red when it is wrong, and two lines of text
+ * centred under it, `true: <label>` (black) and `pred: <label>` (green or red), drawn with a
+ * built-in 5x7 font. A cell is as wide as its widest label, and cells are at least one character
+ * apart, so that long class names (Fashion-MNIST's `T-shirt/top`) never run into the next cell;
+ * `maxWidth` lowers the number of columns so that the grid can be shown unscaled. Encoded with
+ * pngjs.
  *
  * ```
- *  pad  +-----cell-----+ pad +-----cell-----+ pad
- *       | frame+image  |     |              |
- *       | true: 7      |     |              |
- *       | pred: 1      |     |              |
+ *  pad  +-----cell-----+ gap +-----cell-----+ pad
+ *       |  frame+image |     |              |
+ *       |    true: 7   |     |              |
+ *       |    pred: 1   |     |              |
  * ```
  */
 import { PNG } from 'pngjs';
 import { ShapeError, ValueError, fmtShape } from '@dl/tensor';
 import { writeFileAtomic } from '../atomic';
 import { readInput, readLabels, readPredictions, type MetricInput } from '../input';
-import { LINE_HEIGHT, drawText, fillRect, textWidth, type RGB, type RGBAImage } from './font';
+import { ADVANCE, LINE_HEIGHT, drawText, fillRect, textWidth, type RGB, type RGBAImage } from './font';
 
 export interface PredictionGridOptions {
   /** Label names by class index (default: the index, e.g. '7'). */
   classNames?: readonly string[];
   /** Cells per row (default: min(N, 10)). */
   cols?: number;
+  /**
+   * The widest the grid may be, in pixels (e.g. the width of the page that shows it): fewer
+   * columns are used when `cols` would make it wider (never fewer than 1). Default: no limit.
+   */
+  maxWidth?: number;
   /** Integer magnification of the images (default 2: a 28x28 digit becomes 56x56). */
   scale?: number;
   /** Integer magnification of the 5x7 font (default 1). */
@@ -44,7 +52,7 @@ export const CORRECT_COLOR: RGB = [0, 160, 0];
 /** Frame and text color of a mistake. */
 export const WRONG_COLOR: RGB = [220, 0, 0];
 
-/** Space around and between cells, and between the framed image and the text, in pixels. */
+/** Space around the grid and between rows of cells, and between the framed image and the text, in pixels. */
 const PAD = 6;
 const TEXT_GAP = 3;
 const MAX_PIXELS = 64 * 1024 * 1024;
@@ -119,9 +127,13 @@ function toBytes(img: Images, i: number, range: 'auto' | readonly [number, numbe
  * ```
  * frameW = W * scale + 2 * frame          frameH = H * scale + 2 * frame
  * cellW  = max(frameW, widest text line)  cellH  = frameH + 3 + 2 * 8 * textScale
- * width  = cols * cellW + (cols + 1) * 6  height = rows * cellH + (rows + 1) * 6
- * cell (r, c) starts at (6 + c * (cellW + 6), 6 + r * (cellH + 6)); the framed image is centred in the cell's width
+ * gap    = max(6, 6 * textScale)          (one character of the font between cells)
+ * width  = cols * cellW + (cols - 1) * gap + 2 * 6          height = rows * cellH + (rows + 1) * 6
+ * cell (r, c) starts at (6 + c * (cellW + gap), 6 + r * (cellH + 6)); the framed image and each
+ * text line are centred in the cell's width
  * ```
+ *
+ * With `maxWidth`, cols is lowered until width <= maxWidth (or cols is 1).
  *
  * ```ts
  * const png = predictionGridPNG(x.reshape(-1, 1, 28, 28), y, logits, { cols: 8 });
@@ -148,7 +160,8 @@ export function predictionGridPNG(
   }
   if (img.n === 0) throw new ValueError(`${op}: got 0 images; there is nothing to draw`);
   if (img.height === 0 || img.width === 0) throw new ShapeError(`${op}: images of size ${img.height}x${img.width} cannot be drawn`);
-  const cols = Math.min(positiveInt(op, 'cols', options.cols ?? Math.min(img.n, 10), 10000), img.n);
+  let cols = Math.min(positiveInt(op, 'cols', options.cols ?? Math.min(img.n, 10), 10000), img.n);
+  const maxWidth = options.maxWidth === undefined ? Infinity : positiveInt(op, 'maxWidth', options.maxWidth, 1_000_000);
   const scale = positiveInt(op, 'scale', options.scale ?? 2, 64);
   const textScale = positiveInt(op, 'textScale', options.textScale ?? 1, 16);
   const frame = positiveInt(op, 'frame', options.frame ?? 2, 64);
@@ -164,8 +177,11 @@ export function predictionGridPNG(
   const frameH = img.height * scale + 2 * frame;
   const cellW = Math.max(frameW, widestText);
   const cellH = frameH + TEXT_GAP + 2 * LINE_HEIGHT * textScale;
+  const gap = Math.max(PAD, ADVANCE * textScale);
+  const gridWidth = (c: number): number => c * cellW + (c - 1) * gap + 2 * PAD;
+  while (cols > 1 && gridWidth(cols) > maxWidth) cols--;
   const rows = Math.ceil(img.n / cols);
-  const width = cols * cellW + (cols + 1) * PAD;
+  const width = gridWidth(cols);
   const height = rows * cellH + (rows + 1) * PAD;
   if (width * height > MAX_PIXELS) {
     throw new ValueError(`${op}: the grid would be ${width}x${height} pixels; draw fewer images, or lower scale/textScale`);
@@ -176,7 +192,7 @@ export function predictionGridPNG(
   fillRect(canvas, 0, 0, width, height, WHITE);
   const plane = img.height * img.width;
   for (let i = 0; i < img.n; i++) {
-    const x0 = PAD + (i % cols) * (cellW + PAD);
+    const x0 = PAD + (i % cols) * (cellW + gap);
     const y0 = PAD + Math.floor(i / cols) * (cellH + PAD);
     const fx = x0 + Math.floor((cellW - frameW) / 2);
     const ok = truth[i] === pred[i];
@@ -190,8 +206,9 @@ export function predictionGridPNG(
       }
     }
     const ty = y0 + frameH + TEXT_GAP;
-    drawText(canvas, x0, ty, lines[i][0], BLACK, textScale);
-    drawText(canvas, x0, ty + LINE_HEIGHT * textScale, lines[i][1], ok ? CORRECT_COLOR : WRONG_COLOR, textScale);
+    const centred = (text: string): number => x0 + Math.floor((cellW - textWidth(text, textScale)) / 2);
+    drawText(canvas, centred(lines[i][0]), ty, lines[i][0], BLACK, textScale);
+    drawText(canvas, centred(lines[i][1]), ty + LINE_HEIGHT * textScale, lines[i][1], ok ? CORRECT_COLOR : WRONG_COLOR, textScale);
   }
   return PNG.sync.write(png);
 }
