@@ -16,7 +16,7 @@
  * 1, or NaN to leave it out of the macro average), and the result says so in `illDefined` and
  * `warnings` (nothing is printed).
  */
-import { ValueError } from '@dl/tensor';
+import { ValueError, checkOptions } from '@dl/tensor';
 import { confusionCounts } from './classification';
 import { checkNotEmpty, type MetricInput } from './input';
 
@@ -95,6 +95,7 @@ export function precisionRecallF1(
   options: PrecisionRecallF1Options = {},
 ): AveragedScores | PerClassScores {
   const op = 'precisionRecallF1';
+  checkOptions(op, options, ['numClasses', 'average', 'zeroDivision']);
   const average = options.average ?? 'macro';
   if (!['macro', 'micro', 'weighted', 'none'].includes(average)) {
     throw new ValueError(`${op}: average must be 'macro', 'micro', 'weighted' or 'none', got ${String(average)}`);

@@ -9,7 +9,7 @@
  * `'uniformAverage'` (default) the mean of the per-output scores, `'rawValues'` one score per
  * output, and for `r2` also `'varianceWeighted'` (the mean weighted by each target's variance).
  */
-import { ShapeError, ValueError, fmtShape } from '@dl/tensor';
+import { ShapeError, ValueError, checkOptions, fmtShape } from '@dl/tensor';
 import { checkNotEmpty, readInput, type MetricInput } from './input';
 
 /** How per-output scores are combined (sklearn's `multioutput`). */
@@ -86,6 +86,7 @@ function meanPerOutput(cols: Columns, f: (diff: number) => number): number[] {
 export function mse(pred: MetricInput, target: MetricInput, options?: RegressionOptions & { multioutput?: 'uniformAverage' }): number;
 export function mse(pred: MetricInput, target: MetricInput, options: RegressionOptions & { multioutput: 'rawValues' }): number[];
 export function mse(pred: MetricInput, target: MetricInput, options: RegressionOptions = {}): number | number[] {
+  checkOptions('mse', options, ['multioutput']);
   return finish('mse', meanPerOutput(readPair('mse', pred, target), (e) => e * e), options.multioutput);
 }
 
@@ -101,6 +102,7 @@ export function mse(pred: MetricInput, target: MetricInput, options: RegressionO
 export function rmse(pred: MetricInput, target: MetricInput, options?: RegressionOptions & { multioutput?: 'uniformAverage' }): number;
 export function rmse(pred: MetricInput, target: MetricInput, options: RegressionOptions & { multioutput: 'rawValues' }): number[];
 export function rmse(pred: MetricInput, target: MetricInput, options: RegressionOptions = {}): number | number[] {
+  checkOptions('rmse', options, ['multioutput']);
   const perOutput = meanPerOutput(readPair('rmse', pred, target), (e) => e * e).map(Math.sqrt);
   return finish('rmse', perOutput, options.multioutput);
 }
@@ -115,6 +117,7 @@ export function rmse(pred: MetricInput, target: MetricInput, options: Regression
 export function mae(pred: MetricInput, target: MetricInput, options?: RegressionOptions & { multioutput?: 'uniformAverage' }): number;
 export function mae(pred: MetricInput, target: MetricInput, options: RegressionOptions & { multioutput: 'rawValues' }): number[];
 export function mae(pred: MetricInput, target: MetricInput, options: RegressionOptions = {}): number | number[] {
+  checkOptions('mae', options, ['multioutput']);
   return finish('mae', meanPerOutput(readPair('mae', pred, target), Math.abs), options.multioutput);
 }
 
@@ -141,6 +144,7 @@ export function r2(pred: MetricInput, target: MetricInput, options?: R2Options &
 export function r2(pred: MetricInput, target: MetricInput, options: R2Options & { multioutput: 'rawValues' }): number[];
 export function r2(pred: MetricInput, target: MetricInput, options: R2Options = {}): number | number[] {
   const op = 'r2';
+  checkOptions(op, options, ['multioutput', 'forceFinite']);
   const cols = readPair(op, pred, target);
   const { pred: p, target: t, n, d } = cols;
   const mode = options.multioutput ?? 'uniformAverage';

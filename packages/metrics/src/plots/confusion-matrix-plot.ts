@@ -4,7 +4,7 @@
  * Rendered with Vega-Lite (see `./vega`).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { ValueError } from '@dl/tensor';
+import { ValueError, checkOptions, optionKeys } from '@dl/tensor';
 import { writeFileAtomic } from '../atomic';
 import { readConfusionMatrix, type ConfusionMatrixInput, type ConfusionNormalize } from '../classification';
 import { checkIdPrefix, renderVegaLiteSVG } from './vega';
@@ -36,8 +36,11 @@ interface Cell {
   text: string;
 }
 
+const CONFUSION_PLOT_OPTIONS = optionKeys<ConfusionMatrixPlotOptions>({ classNames: true, normalize: true, showValues: true, title: true, cellSize: true, idPrefix: true });
+
 /** The Vega-Lite spec of the heatmap (a `rect` layer and a `text` layer over the same cells). */
 export function confusionMatrixSpec(cm: ConfusionMatrixInput, options: ConfusionMatrixPlotOptions = {}): TopLevelSpec {
+  checkOptions('confusionMatrixSpec', options, CONFUSION_PLOT_OPTIONS);
   const op = 'confusionMatrixSVG';
   const { values, size: c } = readConfusionMatrix(op, cm);
   const names = options.classNames ?? Array.from({ length: c }, (_, i) => String(i));
@@ -133,6 +136,7 @@ export function confusionMatrixSpec(cm: ConfusionMatrixInput, options: Confusion
  * ```
  */
 export async function confusionMatrixSVG(cm: ConfusionMatrixInput, options: ConfusionMatrixPlotOptions = {}): Promise<string> {
+  checkOptions('confusionMatrixSVG', options, CONFUSION_PLOT_OPTIONS);
   const idPrefix = options.idPrefix ?? 'dl-cm-';
   checkIdPrefix('confusionMatrixSVG', idPrefix);
   return renderVegaLiteSVG(confusionMatrixSpec(cm, options), idPrefix);
@@ -140,5 +144,6 @@ export async function confusionMatrixSVG(cm: ConfusionMatrixInput, options: Conf
 
 /** Writes `confusionMatrixSVG(cm, options)` to `path` atomically. */
 export async function saveConfusionMatrixSVG(path: string, cm: ConfusionMatrixInput, options: ConfusionMatrixPlotOptions = {}): Promise<void> {
+  checkOptions('saveConfusionMatrixSVG', options, CONFUSION_PLOT_OPTIONS);
   writeFileAtomic(path, await confusionMatrixSVG(cm, options));
 }

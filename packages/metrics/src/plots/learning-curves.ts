@@ -3,7 +3,7 @@
  * split (train, validation, test), a shared legend. Rendered with Vega-Lite (see `./vega`).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { ValueError } from '@dl/tensor';
+import { ValueError, checkOptions, optionKeys } from '@dl/tensor';
 import { writeFileAtomic } from '../atomic';
 import { History, type HistoryJSON } from '../history';
 import { checkIdPrefix, renderVegaLiteSVG } from './vega';
@@ -84,12 +84,15 @@ function collectPanels(op: string, history: History, options: LearningCurvesOpti
   return panels;
 }
 
+const LEARNING_CURVES_OPTIONS = optionKeys<LearningCurvesOptions>({ metrics: true, titles: true, title: true, width: true, height: true, idPrefix: true });
+
 /**
  * The Vega-Lite spec of the learning curves: a horizontal row of panels, each with x = epoch
  * ("Epoch"), y = the metric (titled as the panel), one colored line with points per split, and one
  * legend ("Split") for all panels. Non-finite values (a diverged loss) are left out.
  */
 export function learningCurvesSpec(history: History | HistoryJSON, options: LearningCurvesOptions = {}): TopLevelSpec {
+  checkOptions('learningCurvesSpec', options, LEARNING_CURVES_OPTIONS);
   const op = 'learningCurvesSVG';
   const h = history instanceof History ? history : History.fromJSON(history, op);
   const width = options.width ?? 320;
@@ -146,6 +149,7 @@ export function learningCurvesSpec(history: History | HistoryJSON, options: Lear
  * ```
  */
 export async function learningCurvesSVG(history: History | HistoryJSON, options: LearningCurvesOptions = {}): Promise<string> {
+  checkOptions('learningCurvesSVG', options, LEARNING_CURVES_OPTIONS);
   const idPrefix = options.idPrefix ?? 'dl-lc-';
   checkIdPrefix('learningCurvesSVG', idPrefix);
   return renderVegaLiteSVG(learningCurvesSpec(history, options), idPrefix);
@@ -153,5 +157,6 @@ export async function learningCurvesSVG(history: History | HistoryJSON, options:
 
 /** Writes `learningCurvesSVG(history, options)` to `path` atomically. */
 export async function saveLearningCurvesSVG(path: string, history: History | HistoryJSON, options: LearningCurvesOptions = {}): Promise<void> {
+  checkOptions('saveLearningCurvesSVG', options, LEARNING_CURVES_OPTIONS);
   writeFileAtomic(path, await learningCurvesSVG(history, options));
 }
