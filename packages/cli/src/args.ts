@@ -6,7 +6,7 @@
  * ```ts
  * parseArgs(['train', '--epochs', '3', '--model', 'cnn']);
  * // { command: 'train', model: 'cnn', epochs: 3, batchSize: 100, lr: 0.001, ... }
- * parseArgs(['predict', '--checkpoint', 'runs/mnist-mlp/checkpoint.safetensors', 'digit.png']);
+ * parseArgs(['predict', '--checkpoint', 'runs/mnist-mlp/best.safetensors', 'digit.png']);
  * // { command: 'predict', checkpoint: '...', images: ['digit.png'], top: 3, invert: 'auto', preprocess: 'auto', ... }
  * ```
  */
@@ -243,8 +243,8 @@ const EXAMPLES: Record<CommandName, string[]> = {
     'dl train --dataset fashion-mnist --model cnn --optimizer momentum --lr 0.01',
     'dl train --resume runs/mnist-mlp/checkpoint.safetensors --epochs 20',
   ],
-  eval: ['dl eval --checkpoint runs/mnist-mlp/checkpoint.safetensors'],
-  predict: ['dl predict --checkpoint runs/mnist-mlp/checkpoint.safetensors digit.png photo-of-a-seven.jpg'],
+  eval: ['dl eval --checkpoint runs/mnist-mlp/best.safetensors'],
+  predict: ['dl predict --checkpoint runs/mnist-mlp/best.safetensors digit.png photo-of-a-seven.jpg'],
   help: ['dl help train'],
 };
 
@@ -408,7 +408,7 @@ function parsePredict(argv: readonly string[]): PredictArgs | HelpArgs {
 function requireCheckpoint(command: CommandName, p: ParsedOptions): string {
   const c = str(p.values.checkpoint);
   if (c === null) {
-    throw new UsageError(`dl ${command}: --checkpoint PATH is required (e.g. --checkpoint runs/mnist-mlp/checkpoint.safetensors, written by dl train)`, command);
+    throw new UsageError(`dl ${command}: --checkpoint PATH is required (e.g. --checkpoint runs/mnist-mlp/best.safetensors, written by dl train)`, command);
   }
   return c;
 }
