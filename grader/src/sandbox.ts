@@ -262,9 +262,13 @@ export class Sandboxed {
   }
 }
 
-/** SIGKILLs every process whose real or effective uid is `uid` (scans /proc). */
+/**
+ * SIGKILLs every process of `uid`. First with kill(-1) run AS that uid: the kernel signals all of
+ * its processes in one pass, so a fork bomb cannot outrun it; then a /proc scan, until none is left.
+ */
 export function killUid(uid: number): void {
-  for (let round = 0; round < 3; round++) {
+  spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', 'kill', '-KILL', '-1'], { stdio: 'ignore', timeout: 5000 });
+  for (let round = 0; round < 20; round++) {
     let found = false;
     for (const pid of safeReaddir('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
