@@ -28,7 +28,8 @@ function parseDot(dot: string): ParsedDot {
     const edge = /^ {2}(n\d+) -> (n\d+);$/.exec(line);
     if (node) {
       expect(nodes.has(node[1])).toBe(false); // each node declared once
-      nodes.set(node[1], { label: node[2].replace(/\\(.)/g, '$1'), shape: node[3], fillcolor: node[4] });
+      // DOT's \n (a line break in the label) becomes a newline; other escapes drop their backslash
+      nodes.set(node[1], { label: node[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)), shape: node[3], fillcolor: node[4] });
     } else if (edge) {
       edges.push([edge[1], edge[2]]);
     } else {
@@ -193,5 +194,114 @@ describe('toDot on other graphs', () => {
     const dot = toDot(x.mul(2));
     expect(dot).toContain('label="say \\"hi\\" \\\\o/: [1] float32"');
     expect(parseDot(dot).nodes.size).toBe(4);
+  });
+});
+
+describe('toDot with values and gradients (the course draws its graphs with them)', () => {
+  /** 2 apples at 100 yen and 3 oranges at 150 yen, with consumption tax 1.1. */
+  function applesAndOranges() {
+    const v = (x: number, name: string) => variable(x, { requiresGrad: true, dtype: 'float64', name });
+    const apple = v(100, 'apple');
+    const appleNum = v(2, 'apple_num');
+    const orange = v(150, 'orange');
+    const orangeNum = v(3, 'orange_num');
+    const tax = v(1.1, 'tax');
+    const appleTotal = apple.mul(appleNum);
+    const orangeTotal = orange.mul(orangeNum);
+    const total = appleTotal.add(orangeTotal);
+    const price = total.mul(tax);
+    price.name = 'price';
+    return { apple, appleNum, orange, orangeNum, tax, appleTotal, orangeTotal, total, price };
+  }
+  /** The oval labels, split into their lines. */
+  const ovalLabels = (dot: string): string[][] =>
+    [...parseDot(dot).nodes.values()].filter((n) => n.shape === 'ellipse').map((n) => n.label.split('\n'));
+
+  it('shows the forward values 200, 450, 650, 715 and, after backward, the gradients 2.2, 110, 3.3, 165, 650', () => {
+    const g = applesAndOranges();
+    g.price.backward();
+    const dot = toDot(g.price, { values: true, grads: true });
+    const labels = ovalLabels(dot);
+    expect(labels).toHaveLength(9); // 5 leaves, 3 intermediate results, the price
+    const byName = new Map(labels.filter((l) => l[0].includes(':')).map((l) => [l[0].split(':')[0], l.slice(1)]));
+    // the leaves: value, then the gradient @dl computed (6 significant digits: 110.00000000000001 is 110)
+    expect(byName.get('apple')).toEqual(['100', `grad ${g.apple.grad?.item()}`]);
+    expect(byName.get('apple')).toEqual(['100', 'grad 2.2']);
+    expect(byName.get('apple_num')).toEqual(['2', 'grad 110']);
+    expect(byName.get('orange')).toEqual(['150', 'grad 3.3']);
+    expect(byName.get('orange_num')).toEqual(['3', 'grad 165']);
+    expect(byName.get('tax')).toEqual(['1.1', 'grad 650']);
+    expect(g.price.item()).toBeCloseTo(715, 12);
+    expect(byName.get('price')).toEqual(['715']); // an output keeps no .grad
+    // the unnamed intermediate results carry their values
+    const unnamed = labels.filter((l) => l[0].startsWith('[]')).map((l) => l.slice(1));
+    expect(unnamed.sort()).toEqual([['200'], ['450'], ['650']]);
+    expect(dot).toContain('label="apple: [] float64\\n100\\ngrad 2.2"');
+    expect(dot).toContain('label="tax: [] float64\\n1.1\\ngrad 650"');
+  });
+
+  it('shows the gradients of intermediate results kept with retainGrad (1.1 for the totals, 1 for the price)', () => {
+    const g = applesAndOranges();
+    for (const r of [g.appleTotal, g.orangeTotal, g.total, g.price]) r.retainGrad();
+    g.price.backward();
+    const labels = ovalLabels(toDot(g.price, { verbose: false, values: true, grads: true }));
+    expect(labels.map((l) => l.join(' | ')).sort()).toEqual(
+      [
+        '200 | grad 1.1',
+        '450 | grad 1.1',
+        '650 | grad 1.1',
+        'price | 715 | grad 1',
+        'apple | 100 | grad 2.2',
+        'apple_num | 2 | grad 110',
+        'orange | 150 | grad 3.3',
+        'orange_num | 3 | grad 165',
+        'tax | 1.1 | grad 650',
+      ].sort(),
+    );
+  });
+
+  it('values only, before backward: no gradient lines', () => {
+    const g = applesAndOranges();
+    const withGrads = toDot(g.price, { values: true, grads: true }); // nothing has a grad yet
+    expect(withGrads).toBe(toDot(g.price, { values: true }));
+    expect(withGrads).not.toContain('grad');
+    const shown = ovalLabels(withGrads).map((l) => l.slice(1));
+    expect(shown.map((l) => l.join()).sort()).toEqual(['1.1', '100', '150', '2', '200', '3', '450', '650', '715']);
+  });
+
+  it('leaves the output unchanged when the options are off', () => {
+    const g = applesAndOranges();
+    const before = toDot(g.price);
+    g.price.backward();
+    expect(toDot(g.price)).toBe(before);
+    expect(toDot(g.price, { values: false, grads: false })).toBe(before);
+    expect(before).not.toMatch(/\\n/);
+    expect(toDot(g.price, { verbose: false, values: false })).toBe(toDot(g.price, { verbose: false }));
+  });
+
+  it('small tensors as arrays, larger ones as their shape; constants show their value too', () => {
+    const x = variable([[1, 2], [3, 4.5]], { requiresGrad: true, dtype: 'float64', name: 'x' });
+    const w = variable(Array.from({ length: 12 }, (_, i) => i / 3), { requiresGrad: true, dtype: 'float64', name: 'w' });
+    const y = x.mul(2).sum().add(w.reshape(3, 4).sum());
+    y.backward();
+    const labels = ovalLabels(toDot(y, { values: true, grads: true }));
+    expect(labels).toContainEqual(['x: [2, 2] float64', '[[1, 2], [3, 4.5]]', 'grad [[2, 2], [2, 2]]']);
+    expect(labels).toContainEqual(['w: [12] float64', 'shape [12]', 'grad shape [12]']);
+    expect(labels).toContainEqual(['[] float64', '2']); // the constant 2
+    // 6 significant digits: 1/3 is not printed in full
+    const z = variable([1 / 3, -2 / 3], { name: 'z' });
+    expect(ovalLabels(toDot(z, { values: true }))).toEqual([['z: [2] float32', '[0.333333, -0.666667]']]);
+    const b = variable([true, false], { name: 'mask' });
+    expect(ovalLabels(toDot(b, { verbose: false, values: true }))).toEqual([['mask', '[true, false]']]);
+    const nan = variable([NaN, Infinity], { name: 'bad' });
+    expect(ovalLabels(toDot(nan, { verbose: false, values: true }))).toEqual([['bad', '[NaN, Infinity]']]);
+  });
+
+  it('escapes names (quotes, backslashes, line breaks) when values are shown', () => {
+    const x = variable(3, { requiresGrad: true, dtype: 'float64', name: 'a "b" \\c\nd' });
+    const dot = toDot(x.mul(x), { values: true });
+    expect(dot).toContain('label="a \\"b\\" \\\\c\\nd: [] float64\\n3"');
+    expect(parseDot(dot).nodes.size).toBe(3);
+    expect(ovalLabels(dot)).toContainEqual(['a "b" \\c', 'd: [] float64', '3']);
   });
 });

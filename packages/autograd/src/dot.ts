@@ -3,27 +3,61 @@
  * Functions are boxes, edges run from inputs through functions to outputs. Render with
  * `dot -Tpng graph.dot -o graph.png`.
  *
+ * With `{ values: true, grads: true }` each oval also shows the Variable's value and, where it has
+ * one, its `.grad`, as the course draws its graphs (the value above, the gradient below):
+ *
  * ```ts
  * const y = x.mul(w).add(b);
- * fs.writeFileSync('graph.dot', toDot(y));
+ * y.backward();
+ * fs.writeFileSync('graph.dot', toDot(y, { values: true, grads: true }));
  * ```
  */
-import { checkOptions } from '@dl/tensor';
+import { checkOptions, type NestedArray, type Tensor } from '@dl/tensor';
 import type { Function } from './function';
 import type { Variable } from './variable';
 
 export interface DotOptions {
   /** Also print shape and dtype of each Variable (default true). */
   verbose?: boolean;
+  /**
+   * Also print each Variable's value (default false): a scalar as a number, a tensor of up to
+   * 8 elements as a (nested) array, a larger one as its shape only.
+   * Numbers are shown to 6 significant digits (`715.0000000000001` is `715`).
+   */
+  values?: boolean;
+  /** Also print each Variable's `.grad`, formatted as the values, where it has one (default false). */
+  grads?: boolean;
 }
 
+/** The most elements a tensor may have for `values`/`grads` to print them; larger ones show their shape. */
+const DOT_MAX_ELEMENTS = 8;
+
+function formatNumber(x: number | boolean): string {
+  if (typeof x === 'boolean') return String(x);
+  if (!Number.isFinite(x) || Number.isInteger(x)) return String(x);
+  return String(Number(x.toPrecision(6)));
+}
+
+function formatNested(a: NestedArray): string {
+  return Array.isArray(a) ? `[${a.map(formatNested).join(', ')}]` : formatNumber(a);
+}
+
+/** A tensor's value for a label: `715`, `[1, 2, 3]`, `[[1, 2], [3, 4]]`, or `shape [100, 784]`. */
+function formatValue(t: Tensor): string {
+  if (t.numel() > DOT_MAX_ELEMENTS) return `shape [${t.shape.join(', ')}]`;
+  return formatNested(t.toArray());
+}
+
+/** Text for inside a DOT "..." string: backslashes and quotes escaped, line breaks as DOT's \\n. */
 function esc(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n');
 }
 
 export function toDot(output: Variable, opts: DotOptions = {}): string {
-  checkOptions('toDot', opts, ['verbose']);
+  checkOptions('toDot', opts, ['verbose', 'values', 'grads']);
   const verbose = opts.verbose ?? true;
+  const values = opts.values ?? false;
+  const grads = opts.grads ?? false;
   const ids = new Map<object, string>();
   const id = (o: object): string => {
     let v = ids.get(o);
@@ -40,8 +74,12 @@ export function toDot(output: Variable, opts: DotOptions = {}): string {
     seenVars.add(v);
     let label = v.name ?? '';
     if (verbose) label += `${label ? ': ' : ''}[${v.shape.join(', ')}] ${v.dtype}`;
+    // DOT's \n (a backslash and an n, written after escaping) breaks the label into lines
+    const parts = label ? [esc(label)] : [];
+    if (values) parts.push(esc(formatValue(v.data)));
+    if (grads && v.grad) parts.push(esc(`grad ${formatValue(v.grad.data)}`));
     const color = v.isLeaf ? (v.requiresGrad ? 'lightblue' : 'white') : 'orange';
-    lines.push(`  ${id(v)} [label="${esc(label)}", shape=ellipse, style=filled, fillcolor=${color}];`);
+    lines.push(`  ${id(v)} [label="${parts.join('\\n')}", shape=ellipse, style=filled, fillcolor=${color}];`);
   };
   const seenFns = new Set<Function>();
   const stack: Function[] = [];
