@@ -1,6 +1,9 @@
 import { Generator } from '@dl/tensor';
 import * as data from './index';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 describe('public entry', () => {
   it('exports the documented names', () => {
     for (const name of [
@@ -29,5 +32,5 @@ describe('public entry', () => {
     const [[x]] = [...new DataLoader(augmented, { batchSize: 8 })].slice(0, 1);
     expect(x.shape).toEqual([8, 1, 28, 28]);
     expect(x.min().item()).toBeCloseTo(-0.1307 / 0.3081, 5);
-  });
+  }, SLOW_TEST_TIMEOUT);
 });

@@ -7,6 +7,9 @@
 import { ValueError, zeros } from '@dl/tensor';
 import * as D from './index';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 const ds = new D.TensorDataset(zeros([4, 2]));
 const img = zeros([1, 4, 4]);
 
@@ -99,7 +102,7 @@ describe.each(CASES)('%s', (_key, name, call) => {
   it('its own keys are not reported as unknown', async () => {
     const e = await errorOf(() => call({}));
     expect(e?.message ?? '').not.toMatch(/unknown option/);
-  });
+  }, SLOW_TEST_TIMEOUT);
 });
 
 it("new DataLoader(ds, { batch_size: 2 }) is an error, not batches of 1", () => {

@@ -10,6 +10,9 @@ import { Generator, Tensor, randn, tensor, zeros } from '@dl/tensor';
 import { MultiheadAttention, causalMask, generateSquareSubsequentMask, scaledDotProductAttention } from './attention';
 import { leaf, seedArb } from './testing/gradcheck';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 300_000;
+
 const RUNS = 20;
 const arr = (t: Tensor | Variable | null): number[] => Array.from((t instanceof Variable ? t.data : (t as Tensor)).contiguous().toTypedArray());
 
@@ -253,7 +256,7 @@ describe('MultiheadAttention', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, SLOW_TEST_TIMEOUT);
 
   it("has PyTorch's shapes for output and weights (batched, batchFirst, unbatched, per head)", () => {
     fc.assert(

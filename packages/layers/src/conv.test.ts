@@ -4,6 +4,9 @@ import { Generator, Tensor, ones, tensor, zeros } from '@dl/tensor';
 import { Conv2d, type PaddingMode } from './index';
 import { RUNS, gradOf, gradcheckModule, leaf, seedArb } from './testing/gradcheck';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 describe('Conv2d', () => {
   it('prints like PyTorch', () => {
     expect(new Conv2d(1, 6, 5).toString()).toBe('Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))');
@@ -232,7 +235,7 @@ describe('Conv2d', () => {
         }),
         { numRuns: RUNS },
       );
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it("prints padding_mode as PyTorch does when it is not 'zeros'", () => {
       expect(new Conv2d(3, 8, 3, { padding: 1, paddingMode: 'reflect' }).toString()).toBe(

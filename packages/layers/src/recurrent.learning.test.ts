@@ -13,6 +13,9 @@ import { uniform } from './init';
 import { LSTM } from './recurrent';
 import { InlineAdam } from './testing/inline-adam';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 const V = 4; // alphabet size
 const N = 4; // symbols per sequence
 
@@ -59,5 +62,5 @@ describe('LSTM learning test', () => {
       if (steps % 25 === 24) acc = accuracy(test.x, test.y);
     }
     expect(acc).toBeGreaterThanOrEqual(0.95); // 99.8% after 200 steps (about 2 s)
-  }, 30000);
+  }, SLOW_TEST_TIMEOUT);
 });

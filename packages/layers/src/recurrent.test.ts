@@ -10,6 +10,9 @@ import { Generator, randn, type Tensor } from '@dl/tensor';
 import { GRU, LSTM, RNN, type RNNBase } from './recurrent';
 import { GRUCell, LSTMCell, RNNCell } from './rnn-cells';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 const RUNS = 20;
 
 function leaf(shape: number[], g: Generator): Variable {
@@ -86,7 +89,7 @@ describe('RNN / LSTM / GRU: gradcheck in float64', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, SLOW_TEST_TIMEOUT);
 });
 
 describe('RNN / LSTM / GRU: gradcheck through dropout', () => {

@@ -17,6 +17,9 @@ import { TransformerEncoder, TransformerEncoderLayer } from './transformer';
 import type { Variable } from '@dl/autograd';
 import { InlineAdam } from './testing/inline-adam';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 const V = 8; // alphabet
 const N = 6; // tokens per sequence
 const D = 32; // model width
@@ -76,5 +79,5 @@ describe('Transformer learning test', () => {
       if (step % 10 === 0 && accuracy(model, new Generator(99), 200) >= 0.97) break;
     }
     expect(accuracy(model, new Generator(7), 1000)).toBeGreaterThanOrEqual(0.95); // on fresh sequences
-  });
+  }, SLOW_TEST_TIMEOUT);
 });

@@ -15,6 +15,9 @@ import { Sequential } from './containers';
 import { TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer, cloneModule } from './transformer';
 import { leaf, seedArb } from './testing/gradcheck';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 const arr = (t: Tensor | Variable | null): number[] => Array.from((t instanceof Variable ? t.data : (t as Tensor)).contiguous().toTypedArray());
 
 function weightedSum(p: Variable, seed: number): Variable {
@@ -82,7 +85,7 @@ describe('TransformerEncoderLayer', () => {
       }),
       { numRuns: 15 },
     );
-  });
+  }, SLOW_TEST_TIMEOUT);
 
   it('post-LN: norm2(h + FF(h)) with h = norm1(x + SA(x)); pre-LN: x + SA(norm1 x), then + FF(norm2 .)', () => {
     const g = new Generator(4);
@@ -194,7 +197,7 @@ describe('TransformerDecoderLayer', () => {
       }),
       { numRuns: 10 },
     );
-  });
+  }, SLOW_TEST_TIMEOUT);
 
   it("has PyTorch's sub-modules in order; tgtIsCausal equals the -inf subsequent mask", () => {
     const m = new TransformerDecoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, dtype: 'float64', generator: new Generator(2) });
@@ -268,5 +271,5 @@ describe('TransformerEncoder / TransformerDecoder and cloneModule', () => {
     expect(Object.keys(dec.stateDict())).toHaveLength(2 * 18);
     // (every parameter of a decoder layer is gradchecked above; here the gradient through the stack)
     expect(gradcheck((t, m) => weightedSum(dec.call(t, m, { tgtIsCausal: true }), 2), [tgt, mem, ...(dec.layers.at(0) as TransformerDecoderLayer).linear1.parameters()])).toBe(true);
-  });
+  }, SLOW_TEST_TIMEOUT);
 });

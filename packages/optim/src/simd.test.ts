@@ -9,6 +9,9 @@ import { sgdKernel } from './sgd';
 import { CHUNK, adamSimd, sgdSimd, simdAvailable, type AdamScalars, type SGDScalars } from './simd';
 import { maxRelErr } from './testing/fixtures';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 function randomArray(n: number, seed: number, scale = 1): Float32Array {
   let s = seed >>> 0 || 1;
   const out = new Float32Array(n);
@@ -106,7 +109,7 @@ describe('WebAssembly SIMD kernels', () => {
       ),
       { numRuns: 20 },
     );
-  });
+  }, SLOW_TEST_TIMEOUT);
 
   it('SGD: plain, momentum and Nesterov, with and without weight decay, equal the float32 emulation and match the loop', () => {
     fc.assert(

@@ -6,6 +6,9 @@
 import fc from 'fast-check';
 import { IndexError, Tensor, ValueError, arange, describeArg, tensor, type NestedArray } from './index';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 /** The motivating [4, 3] example: rows 0..3 of [0, 1, 2] + 3 * row, with a 9 breaking the order in row 1. */
 const x43 = () =>
   tensor(
@@ -222,7 +225,7 @@ describe('property: positional and options forms agree on random shapes and dims
       }),
       { numRuns: 60 },
     );
-  });
+  }, SLOW_TEST_TIMEOUT);
 
   it('one-dim reductions: f(dim, keepdim) == f({ dim, keepdim })', () => {
     fc.assert(

@@ -9,6 +9,9 @@ import { convOutputSize, poolOutputSize } from '@dl/tensor';
 import { Variable, avgPool2d, col2im, conv2d, im2col, maxPool2d, mul, sum } from '../index';
 import { DOMAIN, check, gradOf, leafArb, leavesArb } from '../testing/arbitraries';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 const RUNS = 15;
 
 /** Smallest input size for which a (dilated) kernel fits once with the padding. */
@@ -148,7 +151,7 @@ describe('avgPool2d', () => {
       ),
       { numRuns: RUNS },
     );
-  });
+  }, SLOW_TEST_TIMEOUT);
 });
 
 describe('im2col / col2im', () => {

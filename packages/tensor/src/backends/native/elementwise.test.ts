@@ -36,6 +36,9 @@ import {
   type NativeAddon,
 } from './index';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 const addon = loadNativeAddon();
 const describeNative = addon ? describe : describe.skip;
 if (!addon) console.log(`native elementwise tests skipped: ${nativeUnavailableReason()}`);
@@ -380,7 +383,7 @@ describeNative('native elementwise kernels', () => {
           if (la === 'transposed') expectSameValues(many, f(jsBackend), `${name} ${what}`, name === 'sigmoid' ? 1 : 0);
         }
       }
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('handles 0-d tensors and empty shapes', () => {
       for (const dtype of ALL_DTYPES) {

@@ -22,6 +22,9 @@ import { denseView, expectCloseSpecial, expectSame, intView, rowMajor, viewMaxAb
 import { loadNativeAddon, loadNativeBackend, nativeUnavailableReason, NATIVE_KERNELS, type NativeAddon } from './index';
 import { IMAGE_KERNELS as FAMILY_KERNELS } from './image';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 300_000;
+
 const addon = loadNativeAddon();
 const describeNative = addon ? describe : describe.skip;
 if (!addon) console.log(`native image tests skipped: ${nativeUnavailableReason()}`);
@@ -173,7 +176,7 @@ describeNative('native image kernels', () => {
         }
       }
     }
-  });
+  }, SLOW_TEST_TIMEOUT);
 
   it('conv gives the same results with every SIMD level this CPU can run (scalar, AVX2, AVX-512 / NEON)', () => {
     const levels = ['scalar', 'avx2-fma', 'avx512f', 'neon'].filter((l) => native.setSimdLevel(l));

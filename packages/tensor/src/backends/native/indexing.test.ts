@@ -17,6 +17,9 @@ import { geometry } from './addon';
 import { INDEXING_KERNELS, SMALL_INDEXING } from './indexing';
 import { loadNativeAddon, loadNativeBackend, nativeUnavailableReason, type NativeAddon } from './index';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 const addon = loadNativeAddon();
 const describeNative = addon ? describe : describe.skip;
 if (!addon) console.log(`native indexing tests skipped: ${nativeUnavailableReason()}`);
@@ -159,7 +162,7 @@ describeNative('native indexing kernels', () => {
           expectSame(backend.indexSelect(x, dim, index), jsBackend.indexSelect(x, dim, index), `indexSelect ${dtype} [${shape}] dim ${dim} n ${n} ${lx}/${li}`);
         }
       }
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it("gather: picking each row's target along the last dim ([N, C] with an [N, 1] index) and other dims", () => {
       const cases: [number[], number, number[], NdLayout, NdLayout][] = [
@@ -175,7 +178,7 @@ describeNative('native indexing kernels', () => {
           expectSame(backend.gather(x, dim, index), jsBackend.gather(x, dim, index), `gather ${dtype} [${xShape}] dim ${dim} [${iShape}] ${lx}/${li}`);
         }
       }
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('scatterAdd: the gradient of the pick, and many repeats along dim 0 (split over the other dims)', () => {
       const cases: [number[], number, number[], NdLayout, NdLayout, NdLayout][] = [
@@ -193,7 +196,7 @@ describeNative('native indexing kernels', () => {
           expectSame(backend.scatterAdd(base, dim, index, src), jsBackend.scatterAdd(base, dim, index, src), what);
         }
       }
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('never splits the indexed dim across threads (far-apart positions hitting one destination keep the js order)', () => {
       // position p adds into p % 4096: every destination gets 256 adds from positions 4096 apart,
@@ -227,7 +230,7 @@ describeNative('native indexing kernels', () => {
           expectSame(backend.indexAdd(base, dim, index, src), jsBackend.indexAdd(base, dim, index, src), what);
         }
       }
-    });
+    }, SLOW_TEST_TIMEOUT);
   });
 
   describe('sums in the element type, as js stores them', () => {

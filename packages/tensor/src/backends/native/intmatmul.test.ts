@@ -15,6 +15,9 @@ import { LAYOUTS } from '../../testing/native-helpers';
 import { geometry } from './addon';
 import { SMALL_MATMUL, loadNativeAddon, loadNativeBackend, nativeUnavailableReason, type NativeAddon } from './index';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 300_000;
+
 const addon = loadNativeAddon();
 const describeNative = addon ? describe : describe.skip;
 if (!addon) console.log(`native int32 matmul tests skipped: ${nativeUnavailableReason()}`);
@@ -83,7 +86,7 @@ describeNative('native int32 matmul', () => {
         expectSame(backend.matmul(a, b, 'int32'), jsBackend.matmul(a, b, 'int32'), `${batch}x${m}x${k}x${n} reversed ${mag}`);
       }
     }
-  });
+  }, SLOW_TEST_TIMEOUT);
 
   it('gives the same results with the baseline and the AVX2 copies of the exact kernel', () => {
     const levels = ['scalar', 'avx2-fma', 'avx512f', 'neon'].filter((l) => native.setSimdLevel(l));

@@ -17,6 +17,9 @@ import {
   type NativeAddon,
 } from './index';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 120_000;
+
 const addon = loadNativeAddon();
 const describeNative = addon ? describe : describe.skip;
 if (!addon) console.log(`native backend tests skipped: ${nativeUnavailableReason()}`);
@@ -68,7 +71,7 @@ describeNative('native backend kernels', () => {
         ),
         { numRuns: 300 },
       );
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('gives zeros when K is 0 and empty results when M or N is 0', () => {
       for (const dtype of ['float32', 'float64'] as const) {
@@ -99,7 +102,7 @@ describeNative('native backend kernels', () => {
           }
         }
       }
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('gives the same results with every kernel this CPU can run (scalar, AVX2, AVX-512 / NEON)', () => {
       const levels = ['scalar', 'avx2-fma', 'avx512f', 'neon'].filter((l) => native.setSimdLevel(l));

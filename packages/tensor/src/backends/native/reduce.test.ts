@@ -18,6 +18,9 @@ import { denseView, expectNear, expectSame, randomView, type LayoutOptions, type
 import { loadNativeAddon, loadNativeBackend, nativeUnavailableReason, type NativeAddon } from './index';
 import { REDUCE_KERNELS, SMALL_FULL_REDUCE, SMALL_REDUCE } from './reduce';
 
+/** Heavy tests (seconds alone, many times that on a busy 2-core machine) get an explicit timeout. */
+const SLOW_TEST_TIMEOUT = 300_000;
+
 const addon = loadNativeAddon();
 const describeNative = addon ? describe : describe.skip;
 if (!addon) console.log(`native reduce tests skipped: ${nativeUnavailableReason()}`);
@@ -123,7 +126,7 @@ describeNative('native reduce family', () => {
           }),
         { numRuns: 300 },
       );
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('matches js exactly for int32 and bool (sums wrap like | 0, bool sums to int32, max / min stay bool)', () => {
       fc.assert(
@@ -136,7 +139,7 @@ describeNative('native reduce family', () => {
           }),
         { numRuns: 200 },
       );
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('matches js on the sizes that take the threaded, chunked and vertical paths', () => {
       // (js is slow on big inputs: each case runs one dtype and one op, rotating through them)
@@ -154,7 +157,7 @@ describeNative('native reduce family', () => {
         const t = randomView(dtypes[(i + 1) % 3], shape, i, 'plain', { permute: true, broadcast: 0, negative: 0.3, step: 0.3 });
         checkReduce('sum', t, dims, `sum ${t.dtype} [${shape}] strides [${t.strides}] dims [${dims}]`);
       });
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('sums float32 short runs (a bias gradient) in partial sums of at most 32 elements, as the bound assumes', () => {
       // (8 outputs or more: with fewer, the reduction is cut into chunks and takes another loop)
@@ -291,7 +294,7 @@ describeNative('native reduce family', () => {
           }),
         { numRuns: 300 },
       );
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('matches js on large inputs along each dim (threaded, both loops)', () => {
       const cases: [number[], number][] = [[[600, 300], 0], [[600, 300], 1], [[100, 10], 1], [[3, 50003], 1], [[7, 513, 9], 1]];
@@ -336,7 +339,7 @@ describeNative('native reduce family', () => {
           }),
         { numRuns: 300 },
       );
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('matches js on large inputs along each dim', () => {
       const cases: [number[], number][] = [[[400, 400], 1], [[400, 400], 0], [[300, 7, 50], 1], [[100003], 0]];
@@ -358,7 +361,7 @@ describeNative('native reduce family', () => {
       } finally {
         spy.mockRestore();
       }
-    });
+    }, SLOW_TEST_TIMEOUT);
   });
 
   describe('softmax and logSoftmax', () => {
@@ -372,7 +375,7 @@ describeNative('native reduce family', () => {
           }),
         { numRuns: 200 },
       );
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('give js results for the special lines: all -inf, some -inf, NaN, +inf, huge spreads', () => {
       const rows = [
@@ -411,7 +414,7 @@ describeNative('native reduce family', () => {
         const x = denseView(dtype, shape, dim, 'plain', 10);
         for (const log of [false, true]) checkSoftmax(x, dim, log, `[${shape}] dim ${dim} ${dtype} ${log}`);
       });
-    });
+    }, SLOW_TEST_TIMEOUT);
 
     it('match js through the op layer (0-d, negative dims)', () => {
       const t = new Tensor(denseView('float32', [7, 9], 2, 'plain', 5).storage, [7, 9]);
@@ -459,7 +462,7 @@ describeNative('native reduce family', () => {
     } finally {
       native.setSimdLevel('auto');
     }
-  });
+  }, SLOW_TEST_TIMEOUT);
 
   it('rejects bad arguments with a JS error instead of reading or writing out of bounds', () => {
     const x = new Float32Array(12);
