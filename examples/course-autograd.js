@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The course's worked examples of computational graphs and automatic differentiation, run with
- * @dl/autograd. `npm start` runs this file (until the `dl train` command exists).
+ * @dl/autograd. Run it from the repository root with `node examples/course-autograd.js` (after
+ * `npm ci`; `npm start` trains the MNIST classifier instead).
  *
  * Each section prints the value the slides give next to what @dl computes.
  */
@@ -39,9 +40,10 @@ console.log(`@dl autograd on the course's worked examples (backend: ${getBackend
   show('dL/d(apple count)', +appleNum.grad.item().toFixed(10), 110);
   show('dL/d(orange price)', +orange.grad.item().toFixed(10), 3.3);
   show('dL/d(tax)', +tax.grad.item().toFixed(10), 650);
-  console.log('\n  The graph as Graphviz DOT (render with `dot -Tpng`):');
+  price.name = 'price';
+  console.log('\n  The graph as Graphviz DOT with values and gradients (render with `dot -Tpng`):');
   console.log(
-    toDot(price)
+    toDot(price, { verbose: false, values: true, grads: true })
       .split('\n')
       .slice(0, 6)
       .map((l) => '    ' + l)
