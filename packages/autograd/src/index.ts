@@ -45,6 +45,7 @@ export {
   view,
 } from './functions/shape';
 export { gather, index, indexAdd, indexSelect, scatterAdd } from './functions/indexing';
+export { maskedSelect } from './functions/masked';
 export { linear, matmul } from './functions/linalg';
 export { avgPool2d, col2im, conv2d, im2col, maxPool2d } from './functions/nn';
 export { PAD_OPTIONS, pad, type PadMode, type PadOptions } from './functions/pad';

@@ -45,6 +45,7 @@ import * as R from './functions/reduce';
 import * as S from './functions/shape';
 import * as X from './functions/indexing';
 import * as L from './functions/linalg';
+import * as K from './functions/masked';
 
 /** What Variable ops accept as operands: Variables, Tensors (constants) and JS scalars. */
 export type VariableLike = Variable | Tensor | number | boolean;
@@ -509,6 +510,13 @@ export class Variable {
   }
   indexAdd(dim: number, index: VariableLike | readonly number[], src: VariableLike): Variable {
     return X.indexAdd(this, dim, index, src);
+  }
+  /**
+   * `x[mask]` (PyTorch's `masked_select`): the elements where the bool `mask` is true, as a 1-D
+   * Variable; the mask broadcasts with x. The gradient goes back to the selected positions.
+   */
+  maskedSelect(mask: Tensor | Variable): Variable {
+    return K.maskedSelect(this, mask);
   }
 
   // ---- linear algebra ----

@@ -124,6 +124,7 @@ export {
 export { clamp, promote, scalarTensor, where } from './ops/elementwise';
 export { cat, chunk, split, stack } from './ops/join';
 export { linear, matmul } from './ops/linalg';
+export { maskedSelect, maskedSelectIndex, type MaskedSelectIndex } from './ops/masked';
 export {
   AVG_POOL2D_OPTIONS,
   CONV2D_OPTIONS,

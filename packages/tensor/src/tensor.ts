@@ -37,6 +37,7 @@ import * as E from './ops/elementwise';
 import * as I from './ops/indexing';
 import * as J from './ops/join';
 import * as L from './ops/linalg';
+import * as M from './ops/masked';
 import * as R from './ops/reduce';
 import * as V from './ops/views';
 
@@ -274,6 +275,13 @@ export class Tensor implements View {
   }
   indexAdd(dim: number, index: Tensor | readonly number[], src: Tensor): Tensor {
     return I.indexAdd(this, dim, index, src);
+  }
+  /**
+   * `x[mask]` (PyTorch's `masked_select`): the elements where the bool `mask` is true, in row-major
+   * order, as a 1-D tensor; `mask` broadcasts with `x` (`X.maskedSelect(X.gt(20))`).
+   */
+  maskedSelect(mask: Tensor): Tensor {
+    return M.maskedSelect(this, mask);
   }
 
   // ---- elementwise ----
