@@ -5,6 +5,9 @@ import { OPTIMIZER_NAMES } from './args';
 import { buildModel, countParameters } from './models';
 import { makeOptimizer } from './optimizers';
 
+/** Building the CIFAR-10 cnn (2.7 million weights, initialised) and running the models: seconds alone, a minute on a busy 2-core machine. */
+const BUILD_TIMEOUT = 120_000;
+
 describe('model zoo', () => {
   test.each([
     ['mlp', [1, 28, 28], 784 * 300 + 300 + 300 * 10 + 10],
@@ -19,7 +22,7 @@ describe('model zoo', () => {
     expect(countParameters(model)).toBe(params);
     const y = noGrad(() => model.call(rand([2, ...shape])));
     expect(y.shape).toEqual([2, 10]);
-  });
+  }, BUILD_TIMEOUT);
 
   test('the course MLP is Flatten, Linear(784, 300), ReLU, Linear(300, 10)', () => {
     const s = buildModel('mlp', { inputShape: [1, 28, 28], numClasses: 10 }).toString();
@@ -35,7 +38,7 @@ describe('model zoo', () => {
     manualSeed(5);
     const b = buildModel('lenet', { inputShape: [1, 28, 28], numClasses: 10 }).stateDict();
     for (const k of Object.keys(a)) expect([...b[k].toTypedArray()]).toEqual([...a[k].toTypedArray()]);
-  });
+  }, BUILD_TIMEOUT);
 
   test('inputs too small for a model are refused with the fix', () => {
     expect(() => buildModel('lenet', { inputShape: [1, 3, 3], numClasses: 10 })).toThrow(/images of 3x3 are too small; lenet needs at least 4x4 \(use --model mlp\)/);
