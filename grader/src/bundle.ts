@@ -83,6 +83,11 @@ function specFiles(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.spec.ts')).sort() : [];
 }
 
+/** tests/common/*.ts: helpers shared by public and hidden tests (students get them: no expected values there). */
+function commonFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort() : [];
+}
+
 function chmodTree(p: string, dirMode: number, fileMode: number): void {
   if (statSync(p).isDirectory()) {
     chmodSync(p, dirMode);
@@ -130,6 +135,9 @@ export function writeBundles(srcDir: string, outDir: string): SourceSplit {
   }
   mkdirSync(join(student, 'tests', 'public'), { recursive: true });
   for (const f of specFiles(join(srcDir, 'tests', 'public'))) copyFileSync(join(srcDir, 'tests', 'public', f), join(student, 'tests', 'public', f));
+  const common = commonFiles(join(srcDir, 'tests', 'common'));
+  if (common.length) mkdirSync(join(student, 'tests', 'common'), { recursive: true });
+  for (const f of common) copyFileSync(join(srcDir, 'tests', 'common', f), join(student, 'tests', 'common', f));
   writeFileSync(join(student, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(student, 'package.json'), studentPackageJson(spec));
   writeFileSync(join(student, 'tsconfig.json'), STUDENT_TSCONFIG);
@@ -146,11 +154,13 @@ export function writeBundles(srcDir: string, outDir: string): SourceSplit {
     compiledRef.set(f.replace(/\.ts$/, '.js'), t.js);
   }
   writeTree(join(ag, 'reference'), compiledRef);
-  for (const vis of ['public', 'hidden']) {
+  for (const vis of ['public', 'hidden', 'common']) {
     const from = join(srcDir, 'tests', vis);
     const to = join(ag, 'tests', vis);
+    const files = vis === 'common' ? commonFiles(from) : specFiles(from);
+    if (vis === 'common' && files.length === 0) continue;
     mkdirSync(to, { recursive: true });
-    for (const f of specFiles(from)) {
+    for (const f of files) {
       const t = transpile(readFileSync(join(from, f), 'utf8'), join(from, f));
       if (t.errors.length) throw new BuildError(`${join(from, f)}: ${t.errors.join('\n')}`);
       writeFileSync(join(to, f.replace(/\.ts$/, '.js')), t.js);

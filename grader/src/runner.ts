@@ -14,7 +14,7 @@ import { Rng } from './rng';
 import type { CaseResult, Visibility } from './result';
 import type { Student, TestCase } from './spec';
 import { text, type Text } from './text';
-import { loadCompiled, transpile } from './tsload';
+import { fallbackBareImports, loadCompiled, registerTsExtension, transpile } from './tsload';
 
 export interface LoadedCase extends TestCase {
   readonly visibility: Visibility;
@@ -36,6 +36,10 @@ export function loadSpecs(dir: string, visibility: Visibility, trusted: readonly
   } catch {
     return [];
   }
+  // A spec may import helpers from ../common/*.ts (compiled to .js in a built bundle); their bare
+  // imports (@dl/grader) resolve through the grader's install wherever the bundle lies.
+  registerTsExtension();
+  fallbackBareImports(trusted);
   const out: LoadedCase[] = [];
   for (const f of files) {
     const path = join(dir, f);

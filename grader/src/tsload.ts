@@ -70,7 +70,12 @@ export function pinBareImports(roots: readonly string[], trusted: readonly strin
  * `dl-grade test`: a student folder without its own node_modules still finds @dl through the
  * grader's install).
  */
+const fallbacks = new Set<string>();
+
 export function fallbackBareImports(fallback: readonly string[]): void {
+  const key = fallback.join('\0');
+  if (fallbacks.has(key)) return;
+  fallbacks.add(key);
   const orig = M._resolveFilename;
   M._resolveFilename = function (request, parent, isMain, options) {
     try {
