@@ -1,7 +1,7 @@
 import { Function, type Variable } from '@dl/autograd';
 import type { Tensor } from '@dl/tensor';
 import { fromResult, handleRequest, StudentCodeError } from './callee';
-import { T } from './values';
+import { bytes, bytesOf, decodeWire, encodeWire, isBytesValue, T } from './values';
 
 class Counter {
   n = 0;
@@ -57,4 +57,13 @@ test('results that cannot be sent are refused clearly', () => {
   expect(() => fromResult(10n)).toThrow(/bigint/);
   expect(() => fromResult(new Float64Array(6_000_000))).toThrow(/more than 5000000/);
   expect(fromResult(new Float32Array([1.5, 2]))).toEqual([1.5, 2]);
+});
+
+test('bytes travel both ways (a file, such as trained weights in safetensors)', async () => {
+  const file = new Uint8Array([0, 1, 254, 255, 42]);
+  const echo = (b: Uint8Array) => b.slice().reverse();
+  const r = await handleRequest({ op: 'call', name: 'echo', args: [bytes(file)] }, (n) => (n === 'echo' ? echo : undefined));
+  expect(isBytesValue(r)).toBe(true);
+  expect([...bytesOf(r as never)]).toEqual([42, 255, 254, 1, 0]);
+  expect(decodeWire(encodeWire(r))).toEqual(r);
 });

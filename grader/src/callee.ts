@@ -10,7 +10,7 @@
  */
 import { Tensor, onesLike, tensor } from '@dl/tensor';
 import { Variable, variable, Function as DLFunction } from '@dl/autograd';
-import { isTensorValue, type TensorValue, type Value } from './values';
+import { bytes, bytesOf, isBytesValue, isTensorValue, type TensorValue, type Value } from './values';
 
 export type Request =
   | { readonly op: 'call'; readonly name: string; readonly args: readonly Value[] }
@@ -42,6 +42,7 @@ export function toTensor(v: TensorValue): Tensor {
 /** Converts arguments: tensor values become Tensors, everything else stays as it is. */
 export function toArg(v: Value): unknown {
   if (isTensorValue(v)) return toTensor(v);
+  if (isBytesValue(v)) return bytesOf(v);
   if (Array.isArray(v)) return v.map(toArg);
   if (typeof v === 'object' && v !== null) {
     const o: Record<string, unknown> = {};
@@ -63,6 +64,11 @@ export function fromResult(x: unknown, budget = { left: MAX_ELEMENTS }, depth = 
     budget.left -= x.numel();
     if (budget.left < 0) throw new StudentCodeError(`returned more than ${MAX_ELEMENTS} numbers`);
     return { $tensor: true, dtype: x.dtype, shape: [...x.shape], data: Array.from(x.toTypedArray() as ArrayLike<number>, Number) };
+  }
+  if (x instanceof Uint8Array) {
+    budget.left -= x.length / 8;
+    if (budget.left < 0) throw new StudentCodeError(`returned more than ${MAX_ELEMENTS * 8} bytes`);
+    return bytes(x);
   }
   if (ArrayBuffer.isView(x) && !(x instanceof DataView)) {
     const arr = x as unknown as ArrayLike<number | bigint>;

@@ -14,7 +14,7 @@
  */
 import type { Check, CloseOptions } from './spec';
 import { both, type Text } from './text';
-import { isTensorValue, nestedShape, type Value } from './values';
+import { isBytesValue, isTensorValue, nestedShape, type Value } from './values';
 
 export interface Numeric {
   readonly shape: readonly number[];
@@ -55,6 +55,7 @@ export function show(v: Value): string {
   let s: string;
   if (typeof v === 'number') s = fmt(v);
   else if (v === undefined) s = 'undefined';
+  else if (isBytesValue(v)) s = `<${Math.floor((v.$bytes.length * 3) / 4)} bytes>`;
   else if (isTensorValue(v)) {
     s = `tensor(shape [${v.shape.join(', ')}], ${v.dtype}) ${JSON.stringify(v.data.slice(0, 12).map(fmtNum))}${v.data.length > 12 ? '…' : ''}`;
   } else {

@@ -12,7 +12,7 @@
  * the writers (`WRITERS`), and `main` (the dl-grade command).
  */
 export { defineTests, type ApplyFunctionRequest, type ApplyFunctionResult, type Check, type CloseOptions, type MethodCall, type Student, type TestCase, type TestContext } from './spec';
-export { T, toNested, isTensorValue, type TensorValue, type Value } from './values';
+export { T, bytes, bytesOf, toNested, isBytesValue, isTensorValue, type BytesValue, type TensorValue, type Value } from './values';
 export { Rng } from './rng';
 export { text, render, type Lang, type Text } from './text';
 export { parseAssignment, loadAssignment, AssignmentError, type AssignmentSpec, type TaskSpec } from './assignment';

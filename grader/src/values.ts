@@ -21,6 +21,14 @@ export interface TensorValue {
   readonly data: readonly number[];
 }
 
+/**
+ * Bytes (a file's content: trained weights as safetensors, an image): a Uint8Array on the student's
+ * side, base64 on the wire.
+ */
+export interface BytesValue {
+  readonly $bytes: string;
+}
+
 /** What a test sends to student code and gets back. */
 export type Value =
   | number
@@ -29,11 +37,26 @@ export type Value =
   | null
   | undefined
   | TensorValue
+  | BytesValue
   | readonly Value[]
   | { readonly [k: string]: Value };
 
 export function isTensorValue(v: unknown): v is TensorValue {
   return typeof v === 'object' && v !== null && (v as { $tensor?: unknown }).$tensor === true;
+}
+
+export function isBytesValue(v: unknown): v is BytesValue {
+  return typeof v === 'object' && v !== null && typeof (v as { $bytes?: unknown }).$bytes === 'string';
+}
+
+/** Bytes as a value: `bytes(readFileSync('x.png'))`. */
+export function bytes(data: Uint8Array): BytesValue {
+  return { $bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
+}
+
+/** The bytes of a bytes value (e.g. to read returned safetensors with @dl/layers' deserialize). */
+export function bytesOf(v: BytesValue): Uint8Array {
+  return new Uint8Array(Buffer.from(v.$bytes, 'base64'));
 }
 
 type Nested = number | boolean | readonly Nested[];
@@ -146,6 +169,10 @@ export function reviveValue(x: unknown, depth = 0): Value {
     throw new TypeError(`bad number tag ${String(s)}`);
   }
   if (o.$undef === true) return undefined;
+  if ('$bytes' in o) {
+    if (typeof o.$bytes !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.$bytes)) throw new TypeError('bad bytes value');
+    return { $bytes: o.$bytes };
+  }
   if (o.$tensor === true) {
     const { dtype, shape, data } = o;
     if (typeof dtype !== 'string' || !DTYPES.has(dtype)) throw new TypeError(`bad tensor dtype ${String(dtype)}`);
