@@ -10,7 +10,7 @@
  * ```
  */
 export { Variable, Parameter, variable, toVariable } from './variable';
-export type { BackwardOptions, ReduceOptions, VarOptions, VariableLike, VariableOptions } from './variable';
+export type { BackwardOptions, ReduceOptions, VarOptions, VariableInit, VariableLike, VariableOptions } from './variable';
 export { Function, type BackwardResult } from './function';
 export { enableGrad, isGradEnabled, noGrad, withGradMode } from './mode';
 export {

@@ -5,7 +5,7 @@
  * one is tried misspelt in both ways.
  */
 import { Tensor, ValueError, ones } from '@dl/tensor';
-import { Variable, avgPool2d, col2im, conv2d, gradcheck, im2col, maxPool2d, pad, toDot } from './index';
+import { Parameter, Variable, avgPool2d, col2im, conv2d, gradcheck, im2col, maxPool2d, pad, toDot, variable } from './index';
 
 const x = new Variable(ones([1, 1, 4, 4]).double(), { requiresGrad: true });
 
@@ -19,6 +19,10 @@ const CASES: [string, (opts: object) => unknown][] = [
   ['pad', (o) => pad(x, [1, 1], o)],
   ['gradcheck', (o) => gradcheck((v) => v.mul(2).sum(), [x], o)],
   ['toDot', (o) => toDot(x.mul(2), o)],
+  ['variable', (o) => variable([1, 2], o)],
+  ['Variable', (o) => new Variable(ones([2]), o)],
+  ['Parameter', (o) => new Parameter(ones([2]), o)],
+  ['backward', (o) => x.mul(2).sum().backward(o)],
 ];
 
 /** The known keys, read from the message of a call with a key nobody would use. */
@@ -70,4 +74,24 @@ it('avgPool2d passes divisorOverride through, forward and backward', () => {
   expect(y.toArray()).toEqual([[[[10, 18], [42, 50]]]]);
   y.sum().backward();
   expect(Array.from(v.grad?.data.toTypedArray() ?? [])).toEqual(new Array(16).fill(1));
+});
+
+it.each([
+  ['variable', () => variable([1], { requires_grad: true } as never), "variable: unknown option 'requires_grad' (did you mean 'requiresGrad'?); the options are requiresGrad, dtype, name"],
+  ['Variable', () => new Variable(ones([1]), { requiresGrd: true } as never), "Variable: unknown option 'requiresGrd' (did you mean 'requiresGrad'?); the options are requiresGrad, name"],
+  ['Parameter', () => new Parameter(ones([1]), { dtype: 'float64' } as never), "Parameter: unknown option 'dtype'; the options are requiresGrad, name"],
+  ['backward', () => x.mul(2).sum().backward({ retain_graph: true } as never), "backward: unknown option 'retain_graph' (did you mean 'retainGraph'?); the options are gradient, retainGraph, createGraph"],
+])('%s: the message is exact', (_name, f, message) => {
+  expect(f).toThrow(ValueError);
+  expect(f).toThrow(message);
+});
+
+it('backward honours gradient, retainGraph and createGraph', () => {
+  const v = new Variable(ones([2]).double(), { requiresGrad: true, name: 'v' });
+  const y = v.mul(v);
+  y.backward({ gradient: ones([2]).double(), retainGraph: true });
+  y.backward({ gradient: ones([2]).double(), createGraph: false });
+  expect(v.grad?.toArray()).toEqual([4, 4]);
+  expect(new Parameter(ones([1]), { requiresGrad: false, name: 'w' }).requiresGrad).toBe(false);
+  expect(variable([1], { dtype: 'float64', requiresGrad: true, name: 'a' }).dtype).toBe('float64');
 });

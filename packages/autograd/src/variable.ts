@@ -19,12 +19,14 @@ import {
   DTypeError,
   ShapeError,
   ValueError,
+  checkOptions,
   fmtShape,
   formatTensor,
   promote,
   scalarTensor,
   tensor,
   extremeArgs,
+  optionKeys,
   type DimArg,
   type DimArgs,
   type DimOptions,
@@ -66,6 +68,18 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
+/** Options of `new Variable(data, opts)` and `new Parameter(data, opts)`. */
+export interface VariableInit {
+  requiresGrad?: boolean;
+  /** Shown by `toDot` and in error messages. */
+  name?: string;
+}
+
+/** The keys of each options object: an unknown key (`requires_grad`, `retain_graph`, a typo) is a ValueError. */
+const VARIABLE_INIT_OPTIONS = optionKeys<VariableInit>({ requiresGrad: true, name: true });
+const VARIABLE_OPTIONS = optionKeys<VariableOptions>({ requiresGrad: true, dtype: true, name: true });
+const BACKWARD_OPTIONS = optionKeys<BackwardOptions>({ gradient: true, retainGraph: true, createGraph: true });
+
 export type { ReduceOptions, VarOptions } from '@dl/tensor';
 
 export class Variable {
@@ -77,8 +91,9 @@ export class Variable {
   private gen = 0;
   private keepGrad = false;
 
-  constructor(data: Tensor, opts: { requiresGrad?: boolean; name?: string } = {}) {
+  constructor(data: Tensor, opts: VariableInit = {}) {
     if (!(data instanceof Tensor)) throw new ValueError('Variable: data must be a Tensor; use variable(data) for arrays');
+    checkOptions('Variable', opts, VARIABLE_INIT_OPTIONS);
     this.data = data;
     this.requiresGrad = opts.requiresGrad ?? false;
     this.name = opts.name ?? null;
@@ -164,6 +179,7 @@ export class Variable {
    * both contributions summed before its creator runs.
    */
   backward(opts: BackwardOptions = {}): void {
+    checkOptions('backward', opts, BACKWARD_OPTIONS);
     if (!this.requiresGrad) {
       throw new ValueError(
         'backward: this Variable does not require grad and has no creator; create the inputs with ' +
@@ -530,7 +546,8 @@ export class Variable {
  * Parameters for optimizers.
  */
 export class Parameter extends Variable {
-  constructor(data: Tensor, opts: { requiresGrad?: boolean; name?: string } = {}) {
+  constructor(data: Tensor, opts: VariableInit = {}) {
+    checkOptions('Parameter', opts, VARIABLE_INIT_OPTIONS);
     super(data, { requiresGrad: opts.requiresGrad ?? true, name: opts.name });
     if (this.requiresGrad) requireFloatForGrad('Parameter', data.dtype);
   }
@@ -550,6 +567,7 @@ function requireFloatForGrad(op: string, dtype: DType): void {
  * (nested arrays, typed arrays, numbers; float32 unless `dtype` says otherwise).
  */
 export function variable(data: TensorData | Variable, opts: VariableOptions = {}): Variable {
+  checkOptions('variable', opts, VARIABLE_OPTIONS);
   let t: Tensor;
   if (data instanceof Variable) t = data.data;
   else if (data instanceof Tensor) t = data;

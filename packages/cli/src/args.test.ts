@@ -1,6 +1,7 @@
 import { DEFAULT_LR, helpText, parseArgs, type TrainArgs } from './args';
 import { UsageError } from './errors';
-import { editDistance, formatOptionsHelp } from './options';
+import { closest, suggestKey } from '@dl/tensor';
+import { formatOptionsHelp } from './options';
 
 function train(...argv: string[]): TrainArgs {
   const c = parseArgs(['train', ...argv]);
@@ -154,8 +155,12 @@ describe('help text', () => {
   });
 });
 
-test('editDistance', () => {
-  expect(editDistance('kitten', 'sitting')).toBe(3);
-  expect(editDistance('', 'abc')).toBe(3);
-  expect(editDistance('same', 'same')).toBe(0);
+test("the suggestions come from @dl/tensor's suggestKey and closest (the cli has no copy of its own)", () => {
+  expect(suggestKey('epoch', ['epochs', 'lr'])).toBe('epochs');
+  expect(closest('trian', ['train', 'eval', 'predict', 'help'])).toBe('train');
+  // the same letters up to case and underscores: PyTorch/Python spellings of kebab-case options
+  expect(usageError(['train', '--batch_size', '8']).message).toMatch(/unknown option '--batch_size'; did you mean '--batch-size'\?/);
+  expect(usageError(['train', '--Epochs', '3']).message).toMatch(/unknown option '--Epochs'; did you mean '--epochs'\?/);
+  expect(usageError(['train', '--optimizer', 'ADAM']).message).toMatch(/did you mean 'adam'\?/);
+  expect(usageError(['train', '--zzzz', '3']).message).not.toMatch(/did you mean/);
 });

@@ -10,8 +10,9 @@
  * // { command: 'predict', checkpoint: '...', images: ['digit.png'], top: 3, invert: 'auto', preprocess: 'auto', ... }
  * ```
  */
+import { closest } from '@dl/tensor';
 import { UsageError } from './errors';
-import { closest, formatOptionsHelp, parseOptions, type OptionSpec, type ParsedOptions } from './options';
+import { formatOptionsHelp, parseOptions, type OptionSpec, type ParsedOptions } from './options';
 
 export const MODEL_NAMES = ['mlp', 'cnn', 'lenet'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];

@@ -13,6 +13,7 @@
  * // UsageError: dl train: unknown option '--epoch'; did you mean '--epochs'?
  * ```
  */
+import { suggestKey } from '@dl/tensor';
 import { UsageError } from './errors';
 
 /** What an option's value is: whole number, any finite number, free string, one of `choices`, or a flag. */
@@ -150,8 +151,7 @@ function convert(where: string, o: OptionSpec, text: string, command: string): O
     case 'choice': {
       const choices = o.choices ?? [];
       if (choices.includes(text)) return text;
-      const lower = text.toLowerCase();
-      const close = choices.find((c) => c === lower) ?? closest(text, choices);
+      const close = suggestKey(text, choices);
       throw bad(`one of ${choices.join(', ')}${close !== null ? ` (did you mean '${close}'?)` : ''}`);
     }
     case 'int': {
@@ -193,42 +193,10 @@ function example(o: OptionSpec): string {
   return o.metavar ?? 'VALUE';
 }
 
+/** `; did you mean '--name'?` for the option probably meant (@dl/tensor's suggestKey: case, a typo), or ''. */
 function suggestion(name: string, byName: Map<string, OptionSpec>): string {
-  const names = [...byName.keys()];
-  const c = closest(name, names);
+  const c = suggestKey(name, [...byName.keys()]);
   return c === null ? '' : `; did you mean '--${c}'?`;
-}
-
-/** The candidate nearest to `word` by edit distance, if it is near enough to be a typo. */
-export function closest(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  if (best === null) return null;
-  const limit = Math.max(1, Math.floor(Math.max(word.length, best.length) / 4));
-  return bestD <= limit || best.startsWith(word) ? best : null;
-}
-
-/**
- * Edit distance with adjacent transpositions (optimal string alignment): insertions, deletions,
- * substitutions and swaps of two neighbours cost 1, so `adma` is 1 away from `adam`.
- */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
 }
 
 /** The options block of a help text: one aligned line per option, with its default. */

@@ -2,7 +2,7 @@
  * Every function of @dl/metrics that takes an options object rejects keys it does not know
  * (sklearn's snake_case spellings such as zero_division, typos) with a ValueError naming the
  * function, the key and the key probably meant. The table covers every export: a new one must be
- * added to it, to NO_OPTIONS or to NOT_YET, or the first test fails.
+ * added to it or to NO_OPTIONS, or the first test fails.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -13,6 +13,7 @@ import * as M from './index';
 const history = new M.History();
 history.record(1, { trainLoss: 1, valLoss: 1.2 }).record(2, { trainLoss: 0.6, valLoss: 0.8 });
 const cm = [[2, 1], [0, 3]];
+const images = [[[[0, 1], [1, 0]]], [[[1, 0], [0, 1]]]];
 const out = (f: string) => path.join(os.tmpdir(), `dl-metrics-options-${process.pid}-${f}`);
 
 /** [export, call with the options (may return a promise)]; messages name the export. */
@@ -28,6 +29,8 @@ const CASES: [string, (o: object) => unknown][] = [
   ['confusionMatrixSpec', (o) => M.confusionMatrixSpec(cm, o)],
   ['confusionMatrixSVG', (o) => M.confusionMatrixSVG(cm, o)],
   ['saveConfusionMatrixSVG', (o) => M.saveConfusionMatrixSVG(out('cm.svg'), cm, o)],
+  ['predictionGridPNG', (o) => M.predictionGridPNG(images, [0, 1], [0, 0], o)],
+  ['savePredictionGridPNG', (o) => M.savePredictionGridPNG(out('grid.png'), images, [0, 1], [0, 0], o)],
 ];
 
 /** Exports without an options object. */
@@ -37,10 +40,6 @@ const NO_OPTIONS: Record<string, string> = {
   CORRECT_COLOR: 'a constant', WRONG_COLOR: 'a constant', FONT_CHARACTERS: 'a constant', drawText: 'image, text, position, colour', textWidth: 'text',
 };
 
-/** Take an options object but do not check it yet: prediction-grid.ts is being changed by another task (maxWidth). */
-const NOT_YET: Record<string, string> = {
-  predictionGridPNG: 'PredictionGridOptions', savePredictionGridPNG: 'PredictionGridOptions',
-};
 
 async function errorOf(f: () => unknown): Promise<Error | null> {
   try {
@@ -69,11 +68,11 @@ function snakeSpelling(key: string): string {
 }
 
 afterAll(() => {
-  for (const f of ['lc.svg', 'cm.svg']) fs.rmSync(out(f), { force: true });
+  for (const f of ['lc.svg', 'cm.svg', 'grid.png']) fs.rmSync(out(f), { force: true });
 });
 
 it('the table covers every export of @dl/metrics', () => {
-  const covered = new Set([...CASES.map(([k]) => k), ...Object.keys(NO_OPTIONS), ...Object.keys(NOT_YET)]);
+  const covered = new Set([...CASES.map(([k]) => k), ...Object.keys(NO_OPTIONS)]);
   expect(Object.keys(M).filter((k) => !covered.has(k))).toEqual([]);
 });
 
@@ -101,5 +100,11 @@ describe.each(CASES)('%s', (name, call) => {
 it("precisionRecallF1 with { zero_division: 1 } is an error, not a silent 0", () => {
   expect(() => M.precisionRecallF1([0], [1], { zero_division: 1 } as never)).toThrow(
     "precisionRecallF1: unknown option 'zero_division' (did you mean 'zeroDivision'?); the options are numClasses, average, zeroDivision",
+  );
+});
+
+it("predictionGridPNG with { class_names } is an error, not labels drawn as indices", () => {
+  expect(() => M.predictionGridPNG(images, [0, 1], [0, 0], { class_names: ['a', 'b'] } as never)).toThrow(
+    "predictionGridPNG: unknown option 'class_names' (did you mean 'classNames'?); the options are classNames, cols, maxWidth, scale, textScale, range, frame",
   );
 });

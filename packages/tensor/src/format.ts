@@ -45,6 +45,7 @@
  */
 import type { DType } from './dtype';
 import { ShapeError, ValueError } from './errors';
+import { checkOptions, optionKeys } from './options';
 
 /** Options of {@link formatTensor}; see {@link setPrintOptions}. */
 export interface PrintOptions {
@@ -81,6 +82,7 @@ let printOptions: PrintOptions = { ...DEFAULT_PRINT_OPTIONS };
  * ```
  */
 export function setPrintOptions(opts: Partial<PrintOptions>): void {
+  checkOptions('setPrintOptions', opts, PRINT_OPTIONS);
   const next: PrintOptions = { ...printOptions, ...opts };
   checkCount('precision', next.precision, 0);
   checkCount('edgeitems', next.edgeitems, 0);
@@ -110,6 +112,9 @@ function checkCount(name: string, v: number, min: number): void {
   }
 }
 
+/** The keys setPrintOptions accepts (PyTorch's `sci_mode` is `sciMode`: an unknown key is a ValueError). */
+const PRINT_OPTIONS = optionKeys<PrintOptions>({ precision: true, threshold: true, edgeitems: true, linewidth: true, sciMode: true });
+
 /** Extra parts of the printed text that do not come from the data. */
 export interface FormatTensorOptions {
   /** Name before the opening parenthesis (default `'tensor'`). */
@@ -122,6 +127,8 @@ export interface FormatTensorOptions {
    */
   gradFn?: string;
 }
+
+const FORMAT_TENSOR_OPTIONS = optionKeys<FormatTensorOptions>({ prefix: true, requiresGrad: true, gradFn: true });
 
 /**
  * The text `str(tensor)` gives in PyTorch 1.13 for a tensor of `shape` and `dtype` whose elements
@@ -141,6 +148,7 @@ export function formatTensor(
   dtype: DType,
   opts: FormatTensorOptions = {},
 ): string {
+  checkOptions('formatTensor', opts, FORMAT_TENSOR_OPTIONS);
   const numel = shape.reduce((a, b) => a * b, 1);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new ShapeError(`formatTensor: invalid shape [${shape.join(', ')}]`);

@@ -16,7 +16,7 @@
  * ```
  */
 import { PNG } from 'pngjs';
-import { ShapeError, ValueError, fmtShape } from '@dl/tensor';
+import { ShapeError, ValueError, checkOptions, fmtShape, optionKeys } from '@dl/tensor';
 import { writeFileAtomic } from '../atomic';
 import { readInput, readLabels, readPredictions, type MetricInput } from '../input';
 import { ADVANCE, LINE_HEIGHT, drawText, fillRect, textWidth, type RGB, type RGBAImage } from './font';
@@ -44,6 +44,11 @@ export interface PredictionGridOptions {
   /** Frame thickness in pixels (default 2). */
   frame?: number;
 }
+
+/** The keys of PredictionGridOptions: an unknown key (`class_names`, `colums`) is a ValueError. */
+const PREDICTION_GRID_OPTIONS = optionKeys<PredictionGridOptions>({
+  classNames: true, cols: true, maxWidth: true, scale: true, textScale: true, range: true, frame: true,
+});
 
 const WHITE: RGB = [255, 255, 255];
 const BLACK: RGB = [0, 0, 0];
@@ -147,6 +152,7 @@ export function predictionGridPNG(
   options: PredictionGridOptions = {},
 ): Buffer {
   const op = 'predictionGridPNG';
+  checkOptions(op, options, PREDICTION_GRID_OPTIONS);
   const img = readImages(op, images);
   const names = options.classNames;
   if (names !== undefined && (!Array.isArray(names) || !names.every((s) => typeof s === 'string'))) {
@@ -221,5 +227,6 @@ export function savePredictionGridPNG(
   predLabels: MetricInput,
   options: PredictionGridOptions = {},
 ): void {
+  checkOptions('savePredictionGridPNG', options, PREDICTION_GRID_OPTIONS);
   writeFileAtomic(path, predictionGridPNG(images, trueLabels, predLabels, options));
 }

@@ -10,6 +10,7 @@
 import { allocStorage, castScalar, dtypeOfStorage, isDType, DEFAULT_FLOAT, type DType, type Storage } from '../dtype';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors';
 import { defaultGenerator, type Generator } from '../random';
+import { checkOptions, optionKeys } from '../options';
 import { numelOf, resolveShape, type Shape } from '../shape';
 import { Tensor, type NestedArray } from '../tensor';
 import { toDType } from './elementwise';
@@ -21,6 +22,11 @@ export interface CreateOptions {
 export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
+
+/** The keys of the options objects, checked by every creation function (an unknown key is a ValueError). */
+const CREATE_OPTIONS = optionKeys<CreateOptions>({ dtype: true });
+const TENSOR_OPTIONS = optionKeys<CreateOptions & { shape?: Shape }>({ dtype: true, shape: true });
+const RANDOM_OPTIONS = optionKeys<RandomOptions>({ dtype: true, generator: true });
 
 /** Input accepted by `tensor()`. */
 export type TensorData = NestedArray | readonly NestedArray[] | Storage | Tensor;
@@ -94,6 +100,7 @@ function generate(op: string, shape: readonly number[], dtype: DType, value: (i:
  * ```
  */
 export function tensor(data: TensorData, opts: CreateOptions & { shape?: Shape } = {}): Tensor {
+  checkOptions('tensor', opts, TENSOR_OPTIONS);
   checkDType('tensor', opts.dtype);
   let t: Tensor;
   if (data instanceof Tensor) t = data.clone();
@@ -128,6 +135,7 @@ export function full(shape: Shape, value: number | boolean, opts: CreateOptions 
 
 /** `full` under the name of the op that asked (in its errors). */
 function filled(op: string, shape: Shape, value: number | boolean, opts: CreateOptions): Tensor {
+  checkOptions(op, opts, CREATE_OPTIONS);
   checkDType(op, opts.dtype);
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : DEFAULT_FLOAT);
   const s = shapeOf(op, shape);
@@ -146,14 +154,17 @@ export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
 }
 
 export function zerosLike(x: Tensor, opts: CreateOptions = {}): Tensor {
+  checkOptions('zerosLike', opts, CREATE_OPTIONS);
   return full(x.shape, 0, { dtype: opts.dtype ?? x.dtype });
 }
 
 export function onesLike(x: Tensor, opts: CreateOptions = {}): Tensor {
+  checkOptions('onesLike', opts, CREATE_OPTIONS);
   return full(x.shape, 1, { dtype: opts.dtype ?? x.dtype });
 }
 
 export function fullLike(x: Tensor, value: number | boolean, opts: CreateOptions = {}): Tensor {
+  checkOptions('fullLike', opts, CREATE_OPTIONS);
   return full(x.shape, value, { dtype: opts.dtype ?? x.dtype });
 }
 
@@ -162,6 +173,7 @@ export function fullLike(x: Tensor, value: number | boolean, opts: CreateOptions
  * gives integers for integer arguments); `arange(0, 1, 0.25)` is float32.
  */
 export function arange(startOrEnd: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  checkOptions('arange', opts, CREATE_OPTIONS);
   checkDType('arange', opts.dtype);
   const [start, stop] = end === undefined ? [0, startOrEnd] : [startOrEnd, end];
   if (step === 0 || !Number.isFinite(step) || !Number.isFinite(start) || !Number.isFinite(stop)) {
@@ -178,6 +190,7 @@ export function arange(startOrEnd: number, end?: number, step = 1, opts: CreateO
 
 /** `steps` evenly spaced values from `start` to `end` inclusive (float32). */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
+  checkOptions('linspace', opts, CREATE_OPTIONS);
   checkDType('linspace', opts.dtype);
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const d = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -197,6 +210,7 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
 }
 
 function randomTensor(op: string, shape: Shape, opts: RandomOptions, draw: (g: Generator) => number): Tensor {
+  checkOptions(op, opts, RANDOM_OPTIONS);
   checkDType(op, opts.dtype);
   const dtype = opts.dtype ?? DEFAULT_FLOAT;
   if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
@@ -218,10 +232,12 @@ export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
 }
 
 export function randLike(x: Tensor, opts: RandomOptions = {}): Tensor {
+  checkOptions('randLike', opts, RANDOM_OPTIONS);
   return rand(x.shape, { dtype: isFloatDType(x.dtype) ? x.dtype : DEFAULT_FLOAT, ...opts });
 }
 
 export function randnLike(x: Tensor, opts: RandomOptions = {}): Tensor {
+  checkOptions('randnLike', opts, RANDOM_OPTIONS);
   return randn(x.shape, { dtype: isFloatDType(x.dtype) ? x.dtype : DEFAULT_FLOAT, ...opts });
 }
 
@@ -229,6 +245,7 @@ const isFloatDType = (d: DType) => d === 'float32' || d === 'float64';
 
 /** Uniform integers in [low, high) (int32 unless dtype is given). */
 export function randint(low: number, high: number, shape: Shape, opts: RandomOptions = {}): Tensor {
+  checkOptions('randint', opts, RANDOM_OPTIONS);
   checkDType('randint', opts.dtype);
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: expected integers low < high, got low=${low}, high=${high}`);
@@ -240,6 +257,7 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
 
 /** A random permutation of `0..n-1` (Fisher-Yates; int32). */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  checkOptions('randperm', opts, RANDOM_OPTIONS);
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`randperm: n must be a non-negative integer, got ${n}`);
   const g = opts.generator ?? defaultGenerator;
   const p = allocStorage('int32', n, 'randperm', [n]) as Int32Array;
