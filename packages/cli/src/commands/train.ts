@@ -20,6 +20,7 @@ import { loadData } from '../datasets';
 import { CliError, EXIT_INTERRUPTED, UsageError } from '../errors';
 import { buildModel, countParameters } from '../models';
 import { makeOptimizer } from '../optimizers';
+import { prepareOutDir, type OutDir } from '../out-dir';
 import { formatCount, formatPercent } from '../progress';
 import { writeRunOutputs } from '../run-outputs';
 import { BEST_CHECKPOINT_FILE, bestEpoch, evaluate, trainLoop, type RunProgress, type TrainSettings } from '../training';
@@ -105,6 +106,15 @@ function describeSettings(s: RunSettings): string {
 }
 
 export async function runTrain(a: TrainArgs, ctx: CliContext): Promise<number> {
+  const dirs: OutDir[] = []; // the output directory, locked for this run: released however the run ends
+  try {
+    return await train(a, ctx, dirs);
+  } finally {
+    for (const d of dirs) d.release();
+  }
+}
+
+async function train(a: TrainArgs, ctx: CliContext, dirs: OutDir[]): Promise<number> {
   const t0 = ctx.now();
   const backend = useBackend(a.backend);
   let resumed: LoadedCheckpoint | null = null;
@@ -117,6 +127,8 @@ export async function runTrain(a: TrainArgs, ctx: CliContext): Promise<number> {
   } else {
     settings = settingsFromArgs(a);
   }
+  // system paths refused, created level by level, writable, locked against a second run, stale temporary files removed
+  dirs.push(prepareOutDir(out, { stderr: ctx.stderr, commandLine: ctx.commandLine }));
   try {
     mkdirSync(out, { recursive: true });
   } catch (e) {
