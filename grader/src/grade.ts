@@ -13,7 +13,7 @@ import { roundScore, taskStatus, type GradeResult, type TaskResult, type CaseRes
 import { runTask, type LoadedCase } from './runner';
 import { describeExit, prepareDir, probeIsolation, Sandboxed, type Isolation } from './sandbox';
 import { readSubmission } from './submission';
-import { text, type Text } from './text';
+import { render, text, type Text } from './text';
 import { decodeWire, encodeWire, type Value } from './values';
 import { MAX_MESSAGE_BYTES } from './protocol';
 import { transpile } from './tsload';
@@ -111,7 +111,7 @@ async function typeCheck(sources: ReadonlyMap<string, string>, iso: Isolation, u
     await box.close();
     const d = diagnostics as string[] | null;
     if (d === null) {
-      return text(`type checking did not finish (${render(describeExit(reason))}); the code was graded all the same`, `型チェックが完了しませんでした (${renderJa(describeExit(reason))})。採点はそのまま行いました`);
+      return text(`type checking did not finish (${render(describeExit(reason), 'en')}); the code was graded all the same`, `型チェックが完了しませんでした (${render(describeExit(reason), 'ja')})。採点はそのまま行いました`);
     }
     if (d.length === 0) return null;
     const list = d.join('\n');
@@ -121,12 +121,6 @@ async function typeCheck(sources: ReadonlyMap<string, string>, iso: Isolation, u
   }
 }
 
-function render(t: Text): string {
-  return typeof t === 'string' ? t : t.en;
-}
-function renderJa(t: Text): string {
-  return typeof t === 'string' ? t : t.ja;
-}
 
 /**
  * The reference solution. Answers come from the bundle's recorded answers (written when the
@@ -177,9 +171,9 @@ class LazyReference extends RequestStudent {
       );
       this.remote = new RemoteStudent(this.box);
     }
-    return (this.remote as unknown as { request(r: Request): Promise<Value> }).request(req).catch((e) => {
+    return this.remote.ask(req).catch((e) => {
       // The reference failing is the assignment's bug, never the student's.
-      throw new Error(`the reference solution failed: ${e instanceof StudentError ? render(e.feedback) : (e as Error).message}`);
+      throw new Error(`the reference solution failed: ${e instanceof StudentError ? render(e.feedback, 'en') : (e as Error).message}`);
     });
   }
 

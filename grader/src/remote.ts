@@ -115,6 +115,11 @@ export class RemoteStudent extends RequestStudent {
     });
   }
 
+  /** Sends one request (for the grader's own wrappers, such as the reference's). */
+  ask(req: Request): Promise<Value> {
+    return this.request(req);
+  }
+
   protected async request(req: Request): Promise<Value> {
     await this.ready;
     const id = this.nextId++;
