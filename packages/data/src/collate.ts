@@ -19,7 +19,7 @@
  * float32. JS has no separate integer type, so a batch of regression targets that all happen to be
  * whole numbers would become int32: return a Tensor (or pass `collate`) for float targets.
  */
-import { Tensor, ValueError, ShapeError, fmtShape, stack } from '@dl/tensor';
+import { Tensor, ValueError, ShapeError, allocStorage, fmtShape, stack } from '@dl/tensor';
 
 /** The type `defaultCollate` makes of a batch of samples of type `T`. */
 export type Collated<T> = T extends Tensor
@@ -78,10 +78,12 @@ function collateColumn(column: readonly unknown[], where: (i: number) => string)
       values[i] = v;
       if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) allInt = false;
     }
-    return new Tensor(allInt ? Int32Array.from(values) : Float32Array.from(values), [column.length]);
+    const out = allocStorage(allInt ? 'int32' : 'float32', column.length); // allocStorage: counted by memory()
+    out.set(values);
+    return new Tensor(out, [column.length]);
   }
   if (typeof first === 'boolean') {
-    const values = new Uint8Array(column.length);
+    const values = allocStorage('bool', column.length);
     for (let i = 0; i < column.length; i++) {
       const v = column[i];
       if (typeof v !== 'boolean') return mismatch(i, describe(v));

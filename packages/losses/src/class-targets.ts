@@ -4,7 +4,7 @@
  * class indices or `ignoreIndex`, and an optional per-class weight.
  */
 import { Variable } from '@dl/autograd';
-import { DTypeError, IndexError, ShapeError, Tensor, ValueError, fmtShape, tensor, type DType } from '@dl/tensor';
+import { DTypeError, IndexError, ShapeError, Tensor, ValueError, allocStorage, fmtShape, tensor, type DType } from '@dl/tensor';
 import { sameShape, type WeightLike } from './common';
 
 /** A validated class-index target, with the input lifted to `[N, C, d1, ...]`. */
@@ -59,13 +59,13 @@ export function classTargets(op: string, input: Variable, target: Tensor, ignore
     );
   }
   const values = target.toTypedArray();
-  const safe = new Int32Array(values.length);
+  const safe = allocStorage('int32', values.length) as Int32Array; // allocStorage: counted by memory()
   let mask: Uint8Array | null = null;
   let validCount = values.length;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === ignoreIndex) {
-      if (mask === null) mask = new Uint8Array(values.length).fill(1);
+      if (mask === null) mask = (allocStorage('bool', values.length) as Uint8Array).fill(1);
       mask[i] = 0;
       validCount--;
     } else if (v < 0 || v >= C) {

@@ -9,6 +9,7 @@
 //   gemm(a, aOff, aBs, aRs, aCs, b, bOff, bBs, bRs, bCs, out, batch, M, N, K)
 //       out[b, i, j] = sum_k a[aOff + b*aBs + i*aRs + k*aCs] * b[bOff + b*bBs + k*bRs + j*bCs]
 //   info()                            { simd, cpuSimd, gemmKernelF32, gemmKernelF64, threads, blas, blasError }
+//   memoryInfo()                      { scratchBytes, scratchBuffers, threads } (scratch.h says what is counted)
 //   setNumThreads(n), setBlas(name), setSimdLevel(name)
 #include <napi.h>
 
@@ -23,6 +24,7 @@
 #include "blas.h"
 #include "gemm.h"
 #include "napi_args.h"
+#include "scratch.h"
 #include "threadpool.h"
 
 namespace dl {
@@ -75,6 +77,15 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Value MemoryInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("scratchBytes", static_cast<double>(g_scratch_bytes.load(std::memory_order_relaxed)));
+  o.Set("scratchBuffers", static_cast<double>(g_scratch_buffers.load(std::memory_order_relaxed)));
+  o.Set("threads", num_threads());
+  return o;
+}
+
 void SetNumThreads(const Napi::CallbackInfo& info) {
   const int64_t n = int_arg(info.Env(), info[0], 0, "setNumThreads");
   if (n < 1 || n > 1024) throw Napi::RangeError::New(info.Env(), "setNumThreads: n must be in [1, 1024]");
@@ -118,6 +129,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_reduce(env, exports);
   register_indexing(env, exports);
   exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("memoryInfo", Napi::Function::New(env, MemoryInfo, "memoryInfo"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("setBlas", Napi::Function::New(env, SetBlas, "setBlas"));
   exports.Set("setSimdLevel", Napi::Function::New(env, SetSimdLevel, "setSimdLevel"));

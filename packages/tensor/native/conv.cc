@@ -9,6 +9,7 @@
 #include "chunk_sum.h"
 #include "cpu.h"
 #include "gemm.h"
+#include "scratch.h"
 #include "threadpool.h"
 #include "winograd.h"
 
@@ -33,17 +34,11 @@ constexpr int64_t kMinBlock = 64;
 // Multiply-adds below which a GEMM-path call stays on one thread.
 constexpr double kParallelMacs = 1 << 17;
 
-// A growable per-thread buffer; `slot` separates the buffers one thread uses at the same time.
+// A growable per-thread buffer (scratch.h); `slot` separates the buffers one thread uses at the same time.
 template <typename T>
 T* scratch(int slot, int64_t n) {
-  thread_local std::vector<T> bufs[3];
-  std::vector<T>& b = bufs[slot];
-  if (static_cast<int64_t>(b.size()) < n) {
-    b.clear();
-    b.shrink_to_fit();
-    b.resize(static_cast<size_t>(n));
-  }
-  return b.data();
+  thread_local ScratchBuffer<T> bufs[3];
+  return bufs[slot].get(n);
 }
 
 // True when no element of p[0..n) is inf or NaN (the exponent bits are not all ones); written

@@ -50,6 +50,7 @@
 
 #include "blas.h"
 #include "cpu.h"
+#include "scratch.h"
 #include "simd_vec.h"
 #include "threadpool.h"
 
@@ -68,21 +69,28 @@ constexpr int64_t kParallelMacs = int64_t(64) * 64 * 64;
 
 // A growable 64-byte-aligned scratch buffer; one per thread and purpose (thread_local), so the
 // packing buffers are allocated once and then reused.
+// Its size counts in the addon's scratch memory (scratch.h).
 struct Scratch {
   void* p = nullptr;
   size_t bytes = 0;
-  ~Scratch() { std::free(p); }
+  ~Scratch() {
+    std::free(p);
+    scratch_resized(static_cast<int64_t>(bytes), 0);
+  }
   template <typename T>
   T* get(int64_t n) {
     const size_t need = static_cast<size_t>(round_up(static_cast<int64_t>(n * sizeof(T)) + 64, 64));
     if (need > bytes) {
+      const int64_t before = static_cast<int64_t>(bytes);
       std::free(p);
       p = std::aligned_alloc(64, need);
       if (p == nullptr) {
         bytes = 0;
+        scratch_resized(before, 0);
         throw std::bad_alloc();
       }
       bytes = need;
+      scratch_resized(before, static_cast<int64_t>(need));
     }
     return static_cast<T*>(p);
   }

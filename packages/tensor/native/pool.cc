@@ -9,6 +9,7 @@
 
 #include "cpu.h"
 #include "gemm.h"  // use_avx2()
+#include "scratch.h"
 #include "simd_vec.h"
 #include "unfold.h"
 
@@ -288,15 +289,10 @@ int64_t avg_divisor(const PoolGeom& g, const AvgWindow& a, const AvgWindow& b) {
   return g.count_include_pad ? a.padded * b.padded : (a.end - a.start) * (b.end - b.start);
 }
 
-// A per-thread double buffer of n elements.
+// A per-thread double buffer of n elements (scratch.h).
 double* acc_buffer(int64_t n) {
-  thread_local std::vector<double> buf;
-  if (static_cast<int64_t>(buf.size()) < n) {
-    buf.clear();
-    buf.shrink_to_fit();
-    buf.resize(static_cast<size_t>(n));
-  }
-  return buf.data();
+  thread_local ScratchBuffer<double> buf;
+  return buf.get(n);
 }
 
 // Where the gradient of one plane is summed: gx itself for double, a per-thread double buffer of

@@ -7,6 +7,7 @@
 #include "chunk_sum.h"
 #include "cpu.h"
 #include "gemm.h"
+#include "scratch.h"
 #include "simd_vec.h"
 #include "threadpool.h"
 
@@ -21,13 +22,11 @@ constexpr int64_t kChunkBytes = int64_t(1) << 19;
 // Padding (elements) between the 16 transformed matrices of a chunk (see winograd_forward).
 constexpr int64_t kSkew = 16;
 
-// A growable per-thread buffer; `slot` separates the buffers one thread uses at the same time.
+// A growable per-thread buffer (scratch.h); `slot` separates the buffers one thread uses at the same time.
 template <typename T>
 T* scratch(int slot, int64_t n) {
-  thread_local std::vector<T> bufs[3];
-  std::vector<T>& b = bufs[slot];
-  if (static_cast<int64_t>(b.size()) < n) b.resize(static_cast<size_t>(n));
-  return b.data();
+  thread_local ScratchBuffer<T> bufs[3];
+  return bufs[slot].get(n);
 }
 
 // u[grp][xi][co][ci] = (G g[co, ci] G^T)[xi] for every group, output and input channel.

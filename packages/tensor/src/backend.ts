@@ -14,6 +14,7 @@
  */
 import type { DType, Storage } from './dtype';
 import { BackendUnavailableError } from './errors';
+import { setBackendNameSource } from './memory-track';
 
 /** A strided window onto a storage: what kernels read. `Tensor` satisfies it. */
 export interface View {
@@ -211,6 +212,15 @@ export function getBackend(): Backend {
   if (current === null) current = setBackend(defaultName);
   return current;
 }
+
+/**
+ * The name of the backend in use, without loading it: the default's name before the first op.
+ * (memory() files each new tensor under it.)
+ */
+export function activeBackendName(): string {
+  return current !== null ? current.name : defaultName;
+}
+setBackendNameSource(activeBackendName);
 
 /** Runs `fn` with `name` as backend, then restores the previous one (handy in tests). */
 export function withBackend<T>(name: string, fn: () => T): T {

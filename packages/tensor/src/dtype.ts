@@ -16,6 +16,7 @@
  */
 import { constants as bufferConstants } from 'buffer';
 import { AllocationError, fmtShape } from './errors';
+import { TRACKING, trackStorage } from './memory-track';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
@@ -82,12 +83,15 @@ function newStorage(dtype: DType, n: number): Storage {
 
 /**
  * Runs `make` (which allocates `n` elements of `dtype`) after checking that such a storage can
- * exist, and turns the RangeError of a failed allocation into an {@link AllocationError}.
+ * exist, and turns the RangeError of a failed allocation into an {@link AllocationError}. The new
+ * storage counts in `memory()` while memory tracking is on.
  */
-export function allocateChecked<T>(dtype: DType, n: number, make: () => T, op?: string, shape?: readonly number[]): T {
+export function allocateChecked<T extends Storage>(dtype: DType, n: number, make: () => T, op?: string, shape?: readonly number[]): T {
   checkAllocation(op ?? 'allocate', shape ?? [n], dtype, n);
   try {
-    return make();
+    const s = make();
+    if (TRACKING.on) trackStorage(s, dtype); // memory() counts it until V8 collects it
+    return s;
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     const why = /invalid typed array length/i.test(e.message)

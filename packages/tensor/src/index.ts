@@ -78,6 +78,22 @@ export {
   ValueError,
   fmtShape,
 } from './errors';
+export {
+  canCollectGarbage,
+  collectGarbage,
+  describeGrowth,
+  expectNoLeaks,
+  memory,
+  setMemoryTracking,
+  trackTensors,
+  type MemoryCount,
+  type MemoryGrowth,
+  type MemoryInfo,
+  type NativeMemory,
+  type NoLeaksOptions,
+  type TrackOptions,
+  type TrackResult,
+} from './memory';
 export { checkOptions, closest, editDistance, optionKeys, suggestKey } from './options';
 export { broadcastShapes, contiguousStrides, normalizeDim, normalizeDims, numelOf, type Shape } from './shape';
 export { Generator, defaultGenerator, manualSeed } from './random';

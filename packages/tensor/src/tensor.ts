@@ -18,6 +18,7 @@ import { getBackend } from './backend';
 import { checkAllocation, dtypeOfStorage, type DType, type Storage } from './dtype';
 import { ValueError, fmtShape } from './errors';
 import { formatTensor } from './format';
+import { TRACKING, trackTensor } from './memory-track';
 import {
   dimArg,
   extremeArgs,
@@ -82,6 +83,7 @@ export class Tensor implements View {
         );
       }
     } else checkViewBounds('Tensor', storage.length, this.shape, this.strides, offset);
+    if (TRACKING.on) trackTensor(this, dtype); // memory() counts it until V8 collects it
   }
 
   /** Number of dims. */

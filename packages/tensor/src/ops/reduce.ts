@@ -7,7 +7,7 @@
  * `mean`, `var`, `std`, `softmax` need floating point (call `.float()` first), like PyTorch.
  */
 import { getBackend, type ReduceOp } from '../backend';
-import { isFloating, DEFAULT_FLOAT, type DType } from '../dtype';
+import { allocStorage, isFloating, DEFAULT_FLOAT, type DType } from '../dtype';
 import { DTypeError, ShapeError, fmtShape } from '../errors';
 import { normalizeDim, normalizeDims } from '../shape';
 import type { DimOptions, ReduceOptions } from '../reduce-args';
@@ -66,7 +66,7 @@ export function amin(x: Tensor, opts: ReduceOptions): Tensor {
 /** max/min along one dim with the index (first occurrence) of each extreme. */
 export function maxDim(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean, name: string = op): ValuesIndices {
   const d = normalizeDim(name, dim, x.shape);
-  if (x.ndim === 0) return { values: x, indices: new Tensor(new Int32Array(1), []) };
+  if (x.ndim === 0) return { values: x, indices: new Tensor(allocStorage('int32', 1), []) };
   if (x.shape[d] === 0) {
     throw new ShapeError(`${name}: cannot reduce dim ${dim} of size 0 (shape ${fmtShape(x.shape)})`);
   }

@@ -48,7 +48,7 @@ export function maxPool2d(x: View, p: Pool2dParams): { values: Storage; indices:
 
   const xs = x.storage;
   const values = allocStorage(x.dtype, N * C * Hout * Wout);
-  const indices = new Int32Array(N * C * Hout * Wout);
+  const indices = allocStorage('int32', N * C * Hout * Wout) as Int32Array;
   let o = 0; // flat output index, row-major
   for (let plane = 0; plane < N * C; plane++) {
     const base = x.offset + plane * H * W; // start of x[n, c]
@@ -94,7 +94,7 @@ export function maxPool2dBackward(gy: View, indices: View, xShape: readonly numb
   const [, , Hout, Wout] = gy.shape;
   const gys = gy.storage;
   const idx = indices.storage;
-  const gx = new Float64Array(N * C * H * W);
+  const gx = allocStorage('float64', N * C * H * W) as Float64Array;
   for (let plane = 0; plane < N * C; plane++) {
     for (let k = 0; k < Hout * Wout; k++) {
       const o = plane * Hout * Wout + k; // flat position of gy[n, c, i, j]
@@ -234,7 +234,7 @@ export function avgPool2dBackward(gy: View, xShape: readonly number[], p: Pool2d
   const [, , Hout, Wout] = gy.shape;
 
   const gys = gy.storage;
-  const gx = new Float64Array(N * C * H * W);
+  const gx = allocStorage('float64', N * C * H * W) as Float64Array;
   let o = 0;
   for (let plane = 0; plane < N * C; plane++) {
     const base = plane * H * W;

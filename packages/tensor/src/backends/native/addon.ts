@@ -16,6 +16,8 @@ import type { ReduceAddon } from './reduce';
 /** Settings and introspection (native/addon.cc). */
 export interface CoreAddon {
   info(): NativeInfo;
+  /** The addon's scratch memory (native/scratch.h); absent from addons built before it existed. */
+  memoryInfo?(): { scratchBytes: number; scratchBuffers: number; threads: number };
   setNumThreads(n: number): void;
   /** `'builtin'`, `'openblas'` or a library path; throws when it cannot be loaded. */
   setBlas(name: string): void;
@@ -79,6 +81,11 @@ function tryLoad(): { addon: NativeAddon | null; reason: string } {
 export function loadNativeAddon(): NativeAddon | null {
   if (loaded === null) loaded = tryLoad();
   return loaded.addon;
+}
+
+/** The addon if it has already been loaded, else null (never loads it). */
+export function loadedNativeAddon(): NativeAddon | null {
+  return loaded?.addon ?? null;
 }
 
 /** Why the addon is unavailable, with how to get it ('' when it loads). */
