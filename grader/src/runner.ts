@@ -6,7 +6,7 @@
  * Score of a case = its share of the task's points: points * weight / (sum of the task's weights),
  * earned only when every check in it passed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Checker } from './check';
 import { StudentError } from './remote';
@@ -14,7 +14,7 @@ import { Rng } from './rng';
 import type { CaseResult, Visibility } from './result';
 import type { Student, TestCase } from './spec';
 import { text, type Text } from './text';
-import { fallbackBareImports, loadCompiled, registerTsExtension, transpile } from './tsload';
+import { loadModuleTree } from './tsload';
 
 export interface LoadedCase extends TestCase {
   readonly visibility: Visibility;
@@ -36,23 +36,14 @@ export function loadSpecs(dir: string, visibility: Visibility, trusted: readonly
   } catch {
     return [];
   }
-  // A spec may import helpers from ../common/*.ts (compiled to .js in a built bundle); their bare
-  // imports (@dl/grader) resolve through the grader's install wherever the bundle lies.
-  registerTsExtension();
-  fallbackBareImports(trusted);
+  // A spec may import helpers from ../common/*.ts (compiled to .js in a built bundle).
+  const cache = new Map<string, { exports: unknown }>();
   const out: LoadedCase[] = [];
   for (const f of files) {
     const path = join(dir, f);
-    const src = readFileSync(path, 'utf8');
-    let js = src;
-    if (f.endsWith('.ts')) {
-      const t = transpile(src, path);
-      if (t.errors.length) throw new SpecError(`${path}: ${t.errors.join('\n')}`);
-      js = t.js;
-    }
     let mod: Record<string, unknown>;
     try {
-      mod = loadCompiled(js, path.replace(/\.ts$/, '.js'), trusted);
+      mod = loadModuleTree(path, trusted, cache);
     } catch (e) {
       throw new SpecError(`${path}: loading failed: ${(e as Error).message}`);
     }
