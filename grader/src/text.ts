@@ -21,23 +21,7 @@ export function render(t: Text, lang: Lang): string {
   return typeof t === 'string' ? t : t[lang];
 }
 
-/** Joins texts language by language. */
-export function joinText(parts: readonly Text[], sep = '\n'): Text {
-  return {
-    en: parts.map((p) => render(p, 'en')).join(sep),
-    ja: parts.map((p) => render(p, 'ja')).join(sep),
-  };
-}
-
 /** Builds a Text from a template applied in each language: `both((l) => ...)`. */
 export function both(f: (lang: Lang) => string): Text {
   return { en: f('en'), ja: f('ja') };
-}
-
-export function isText(v: unknown): v is Text {
-  if (typeof v === 'string') return true;
-  return (
-    typeof v === 'object' && v !== null &&
-    typeof (v as { en?: unknown }).en === 'string' && typeof (v as { ja?: unknown }).ja === 'string'
-  );
 }
